@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# Build drm_svm, vsvm and the KUnit test module out of tree against the test
+# kernel of a flavour. Sources are copied to build/<flavour>/ so that the two
+# flavours never share objects. W=1; any compiler warning fails the build.
+# Usage: ci/build-modules.sh plain|debug
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavour=${1:-plain}
+kdir=$(kernel_dir "$flavour")
+[ -f "$kdir/.done" ] || kdir=$("$CI_DIR/build-kernel.sh" "$flavour")
+
+dst="$TOP_DIR/build/$flavour"
+mkdir -p "$dst"
+rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '*.cmd' \
+	--exclude '*.mod*' --exclude 'modules.order' --exclude 'Module.symvers' \
+	"$TOP_DIR/drm/" "$dst/drm/"
+rsync -a --delete "$TOP_DIR/include/" "$dst/include/"
+log "building modules ($flavour)"
+make -s -C "$kdir/build" M="$dst/drm" W=1 KCFLAGS=-Werror \
+	CC="ccache gcc" -j"$JOBS" modules
+find "$dst/drm" -name '*.ko' | sort

@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# Runs inside the VM for ci/demo.sh.
+set -e
+cd "$VM_SRC"
+echo "== guest: $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB"
+modprobe virtio_gpu
+modprobe vkms
+modprobe vsvm ${VSVM_PARAMS:-}
+echo "== DRM devices"
+for d in /sys/class/drm/card* /sys/class/drm/renderD*; do
+	[ -e "$d/device/driver" ] || continue
+	printf '%-10s %s\n' "$(basename "$d")" "$(basename "$(readlink "$d/device/driver")")"
+done
+echo "== svm_demo"
+build/meson/examples/svm_demo
+echo "== debugfs vsvm_info"
+cat /sys/kernel/debug/dri/*/vsvm_info
+modprobe -r vsvm
+modprobe -r drm_svm
+echo "== vsvm and drm_svm unloaded"

@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# Runs inside the test VM (see ci/vm-run.sh): loads the drivers, runs the
+# KUnit suites, the IGT-API tests (one process per subtest, as igt_runner
+# does) and the kselftest tests, and stores raw results in
+# $VM_OUT/{kunit,igt,kselftest,vm}/ for ci/summarize.py.
+set -u
+cd "$VM_SRC"
+R=$VM_OUT
+B=$VM_SRC/build/meson
+mkdir -p "$R/kunit" "$R/igt" "$R/kselftest" "$R/vm"
+export IGT_PLAIN_OUTPUT=1
+
+vm_result() { echo "$2" > "$R/vm/$1.result"; echo "vm: $1: $2"; }
+
+step() {
+	local name=$1; shift
+	if "$@" > "$R/vm/$name.log" 2>&1; then
+		vm_result "$name" pass
+	else
+		vm_result "$name" fail
+		cat "$R/vm/$name.log"
+	fi
+}
+
+step load-virtio-gpu modprobe virtio_gpu
+step load-vkms modprobe vkms
+step load-test-hmm modprobe test_hmm
+step load-vsvm modprobe vsvm
+udevadm settle >/dev/null 2>&1 || sleep 1
+ls -l /dev/dri
+
+# KUnit: each module runs its suites when it loads; KTAP is in debugfs.
+grep -v '^#' ci/kunit-suites.txt | while read -r mod suite; do
+	[ -n "$mod" ] || continue
+	echo "kunit: $mod"
+	modprobe "$mod" || echo "kunit: modprobe $mod failed"
+	f=/sys/kernel/debug/kunit/$suite/results
+	if [ -r "$f" ]; then
+		cat "$f" > "$R/kunit/$suite.ktap"
+		cat "$f"
+	fi
+	modprobe -r "$mod"
+done
+
+# IGT-API tests, one process per subtest with a deadline.
+for t in "$B"/igt-tests/tests/*; do
+	[ -x "$t" ] && [ -f "$t" ] || continue
+	name=$(basename "$t")
+	d=$R/igt/$name
+	mkdir -p "$d"
+	"$t" --list-subtests > "$d/list" 2> "$d/list.err"
+	echo "$?" > "$d/list.rc"
+	while read -r sub; do
+		[ -n "$sub" ] || continue
+		timeout -s QUIT -k 10 300 "$t" --run-subtest "$sub" \
+			> "$d/$sub.out" 2> "$d/$sub.err"
+		echo "$?" > "$d/$sub.rc"
+		grep -h -E '^(Dynamic s|S)ubtest .*: ' "$d/$sub.out" |
+			sed "s|^|igt: $name: |"
+	done < "$d/list"
+done
+
+# kselftest-harness tests.
+for t in "$B"/tests/kselftest/*_test; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	"$t" -l > "$R/kselftest/$name.list" 2>/dev/null
+	timeout -s TERM -k 10 600 "$t" > "$R/kselftest/$name.tap" \
+		2> "$R/kselftest/$name.err"
+	echo "$?" > "$R/kselftest/$name.rc"
+	grep -E '^(not )?ok ' "$R/kselftest/$name.tap" | sed "s|^|kselftest: $name: |"
+done
+
+# The drivers must unload cleanly after all of it.
+step unload-vsvm modprobe -r vsvm
+step unload-drm-svm modprobe -r drm_svm
+step unload-test-hmm modprobe -r test_hmm
+exit 0

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright © 2026 The drm-svm authors
+ */
+
+#include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/sizes.h>
+
+#include <drm/drm_print.h>
+#include <drm/drm_svm.h>
+
+/**
+ * DOC: VRAM manager
+ *
+ * &struct drm_svm_vram hands out device memory in blocks of the GPU buddy
+ * allocator. It knows which part of VRAM the CPU can reach through the BAR
+ * aperture (the first &drm_svm_vram.visible_size bytes) so that placements
+ * needing CPU access can ask for visible memory with %DRM_SVM_VRAM_VISIBLE,
+ * while everything else is allocated top-down to keep the aperture free.
+ *
+ * Allocations fail with -ENOSPC when the request cannot be met; the caller
+ * (the placement code) then evicts or falls back to another placement.
+ */
+
+/**
+ * DOC: VRAM manager locking
+ *
+ * One mutex, &drm_svm_vram.lock, protects the allocator state and the usage
+ * counters. It is taken inside the object and SVM-range locks, never around
+ * them, and nothing that can fault or wait for the GPU runs under it. The
+ * block lists handed out by drm_svm_vram_alloc() belong to the caller until
+ * they are returned with drm_svm_vram_free().
+ */
+
+static u64 drm_svm_vram_visible_part(const struct drm_svm_vram *vram,
+				     struct gpu_buddy_block *block)
+{
+	u64 start = gpu_buddy_block_offset(block);
+	u64 end = start + gpu_buddy_block_size((struct gpu_buddy *)&vram->mm,
+					       block);
+
+	if (start >= vram->visible_size)
+		return 0;
+	return min(end, vram->visible_size) - start;
+}
+
+static void drm_svm_vram_account(struct drm_svm_vram *vram,
+				 struct list_head *blocks, bool add)
+{
+	struct gpu_buddy_block *block;
+
+	lockdep_assert_held(&vram->lock);
+
+	list_for_each_entry(block, blocks, link) {
+		u64 size = gpu_buddy_block_size(&vram->mm, block);
+		u64 vis = drm_svm_vram_visible_part(vram, block);
+
+		if (add) {
+			vram->used += size;
+			vram->visible_used += vis;
+		} else {
+			vram->used -= size;
+			vram->visible_used -= vis;
+		}
+	}
+}
+
+/**
+ * drm_svm_vram_init() - initialise a VRAM manager
+ * @vram: the manager to initialise
+ * @size: size of the device memory in bytes
+ * @visible_size: size of the CPU-visible part, at most @size
+ * @chunk_size: smallest allocation unit, a power of two of at least 4 KiB
+ *
+ * Return: 0 on success, -EINVAL for inconsistent sizes, -ENOMEM when the
+ * allocator state cannot be allocated.
+ */
+int drm_svm_vram_init(struct drm_svm_vram *vram, u64 size, u64 visible_size,
+		      u64 chunk_size)
+{
+	int ret;
+
+	if (!size || visible_size > size || chunk_size < SZ_4K ||
+	    !is_power_of_2(chunk_size) || !IS_ALIGNED(size, chunk_size))
+		return -EINVAL;
+
+	ret = gpu_buddy_init(&vram->mm, size, chunk_size);
+	if (ret)
+		return ret;
+
+	mutex_init(&vram->lock);
+	vram->size = size;
+	vram->visible_size = visible_size;
+	vram->chunk_size = chunk_size;
+	vram->used = 0;
+	vram->visible_used = 0;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_init);
+
+/**
+ * drm_svm_vram_fini() - tear down a VRAM manager
+ * @vram: the manager
+ *
+ * Every allocation must have been freed; leftovers are reported with a
+ * warning (and leaked rather than handed out again).
+ */
+void drm_svm_vram_fini(struct drm_svm_vram *vram)
+{
+	WARN(vram->used, "drm_svm: %llu bytes of VRAM still allocated\n",
+	     vram->used);
+	gpu_buddy_fini(&vram->mm);
+	mutex_destroy(&vram->lock);
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_fini);
+
+/**
+ * drm_svm_vram_alloc() - allocate device memory
+ * @vram: the manager
+ * @size: bytes to allocate, a multiple of the chunk size
+ * @min_page_size: smallest block to use (0: the chunk size), a power of two
+ * @flags: %DRM_SVM_VRAM_VISIBLE, %DRM_SVM_VRAM_CONTIGUOUS,
+ *	%DRM_SVM_VRAM_TOPDOWN
+ * @blocks: an empty list that receives the blocks on success
+ *
+ * Return: 0 on success; -EINVAL for unknown flags or a size that is zero,
+ * unaligned or larger than the memory; -ENOSPC when there is not enough
+ * free memory of the requested kind; -ENOMEM when bookkeeping fails.
+ */
+int drm_svm_vram_alloc(struct drm_svm_vram *vram, u64 size, u64 min_page_size,
+		       unsigned int flags, struct list_head *blocks)
+{
+	unsigned long bflags = 0;
+	u64 end = vram->size;
+	int ret;
+
+	if (flags & ~DRM_SVM_VRAM_FLAGS)
+		return -EINVAL;
+	if (!min_page_size)
+		min_page_size = vram->chunk_size;
+	if (!size || size > vram->size || !IS_ALIGNED(size, vram->chunk_size) ||
+	    !is_power_of_2(min_page_size) || min_page_size < vram->chunk_size)
+		return -EINVAL;
+
+	if (flags & DRM_SVM_VRAM_VISIBLE) {
+		if (size > vram->visible_size)
+			return -ENOSPC;
+		end = vram->visible_size;
+		bflags |= GPU_BUDDY_RANGE_ALLOCATION;
+	} else if (flags & DRM_SVM_VRAM_TOPDOWN) {
+		bflags |= GPU_BUDDY_TOPDOWN_ALLOCATION;
+	}
+	if (flags & DRM_SVM_VRAM_CONTIGUOUS)
+		bflags |= GPU_BUDDY_CONTIGUOUS_ALLOCATION;
+
+	mutex_lock(&vram->lock);
+	if (size > vram->mm.avail) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	ret = gpu_buddy_alloc_blocks(&vram->mm, 0, end, size, min_page_size,
+				     blocks, bflags);
+	if (ret)
+		goto out_unlock;
+	drm_svm_vram_account(vram, blocks, true);
+out_unlock:
+	mutex_unlock(&vram->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_alloc);
+
+/**
+ * drm_svm_vram_free() - return device memory
+ * @vram: the manager
+ * @blocks: blocks from drm_svm_vram_alloc(); the list is emptied
+ */
+void drm_svm_vram_free(struct drm_svm_vram *vram, struct list_head *blocks)
+{
+	mutex_lock(&vram->lock);
+	drm_svm_vram_account(vram, blocks, false);
+	gpu_buddy_free_list(&vram->mm, blocks, 0);
+	mutex_unlock(&vram->lock);
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_free);
+
+/**
+ * drm_svm_vram_used() - bytes of VRAM allocated now
+ * @vram: the manager
+ *
+ * Return: the number of bytes handed out and not yet freed.
+ */
+u64 drm_svm_vram_used(struct drm_svm_vram *vram)
+{
+	u64 used;
+
+	mutex_lock(&vram->lock);
+	used = vram->used;
+	mutex_unlock(&vram->lock);
+	return used;
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_used);
+
+/**
+ * drm_svm_vram_visible_used() - bytes of CPU-visible VRAM allocated now
+ * @vram: the manager
+ *
+ * Return: the number of allocated bytes that lie inside the BAR aperture.
+ */
+u64 drm_svm_vram_visible_used(struct drm_svm_vram *vram)
+{
+	u64 used;
+
+	mutex_lock(&vram->lock);
+	used = vram->visible_used;
+	mutex_unlock(&vram->lock);
+	return used;
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_visible_used);
+
+/**
+ * drm_svm_vram_print() - print usage of a VRAM manager
+ * @vram: the manager
+ * @p: where to print (debugfs, dmesg)
+ */
+void drm_svm_vram_print(struct drm_svm_vram *vram, struct drm_printer *p)
+{
+	mutex_lock(&vram->lock);
+	drm_printf(p, "vram size: %llu\n", vram->size);
+	drm_printf(p, "vram visible size: %llu\n", vram->visible_size);
+	drm_printf(p, "vram chunk size: %llu\n", vram->chunk_size);
+	drm_printf(p, "vram used: %llu\n", vram->used);
+	drm_printf(p, "vram visible used: %llu\n", vram->visible_used);
+	drm_printf(p, "vram free: %llu\n", vram->mm.avail);
+	mutex_unlock(&vram->lock);
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_print);

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright © 2026 The drm-svm authors
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/sizes.h>
+
+#include <drm/drm_debugfs.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_print.h>
+#include <drm/vsvm_drm.h>
+
+#include "vsvm_drv.h"
+
+/**
+ * DOC: vsvm overview
+ *
+ * vsvm is a virtual GPU in the vgem/test_hmm tradition: it has no hardware
+ * but simulates what an SVM-capable GPU has (device memory with a small or
+ * full BAR, a GART, copy engines, a compute engine with its own MMU), so that
+ * every part of the drm_svm helper can be exercised and measured in a VM.
+ *
+ * The module creates @num_devices platform devices named "vsvm"; each one
+ * binds to the vsvm platform driver and registers a DRM render node. The
+ * simulated hardware is configured with module parameters (sizes in MiB).
+ */
+
+/**
+ * DOC: vsvm lifetime
+ *
+ * The &struct vsvm_device is allocated with devm_drm_dev_alloc() and lives
+ * until the last reference to its &drm_device is dropped, which may be after
+ * the platform device is removed (an open file keeps it). Removal unplugs the
+ * DRM device so that open files get -ENODEV from then on. The module cannot
+ * be unloaded while a file is open: the file operations hold a module
+ * reference.
+ */
+
+static unsigned int num_devices = 1;
+module_param(num_devices, uint, 0444);
+MODULE_PARM_DESC(num_devices, "Number of vsvm devices (1-8, default 1)");
+
+static unsigned int vram_size_mb = 256;
+module_param(vram_size_mb, uint, 0444);
+MODULE_PARM_DESC(vram_size_mb, "Simulated VRAM per device in MiB (default 256)");
+
+static unsigned int visible_vram_mb = 256;
+module_param(visible_vram_mb, uint, 0444);
+MODULE_PARM_DESC(visible_vram_mb,
+		 "CPU-visible part of VRAM in MiB, <= vram_size_mb (default 256)");
+
+static unsigned int gtt_size_mb = 512;
+module_param(gtt_size_mb, uint, 0444);
+MODULE_PARM_DESC(gtt_size_mb, "GART aperture in MiB (default 512)");
+
+static unsigned int num_copy_engines = 2;
+module_param(num_copy_engines, uint, 0444);
+MODULE_PARM_DESC(num_copy_engines, "Number of copy engines (1-4, default 2)");
+
+#define VSVM_MAX_DEVICES	8
+#define VSVM_MAX_COPY_ENGINES	4
+#define VSVM_MAX_SIZE_MB	(64 * 1024)
+
+static struct platform_device *vsvm_pdevs[VSVM_MAX_DEVICES];
+
+static int vsvm_config_from_params(struct vsvm_config *cfg)
+{
+	if (!num_devices || num_devices > VSVM_MAX_DEVICES ||
+	    !num_copy_engines || num_copy_engines > VSVM_MAX_COPY_ENGINES ||
+	    !vram_size_mb || vram_size_mb > VSVM_MAX_SIZE_MB ||
+	    vram_size_mb % 2 || visible_vram_mb > vram_size_mb ||
+	    visible_vram_mb % 2 || !gtt_size_mb || gtt_size_mb > VSVM_MAX_SIZE_MB)
+		return -EINVAL;
+
+	cfg->vram_size = (u64)vram_size_mb * SZ_1M;
+	cfg->visible_vram_size = (u64)visible_vram_mb * SZ_1M;
+	cfg->gtt_size = (u64)gtt_size_mb * SZ_1M;
+	cfg->num_copy_engines = num_copy_engines;
+	cfg->page_sizes = SZ_4K | SZ_64K | SZ_2M;
+	return 0;
+}
+
+static int vsvm_info_show(struct seq_file *m, void *unused)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct vsvm_device *vdev = to_vsvm(entry->dev);
+	struct drm_printer p = drm_seq_file_printer(m);
+
+	drm_printf(&p, "gtt size: %llu\n", vdev->cfg.gtt_size);
+	drm_printf(&p, "copy engines: %u\n", vdev->cfg.num_copy_engines);
+	drm_printf(&p, "page sizes: 0x%llx\n", vdev->cfg.page_sizes);
+	drm_svm_vram_print(&vdev->vram, &p);
+	return 0;
+}
+
+static const struct drm_ioctl_desc vsvm_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(VSVM_GET_PARAM, vsvm_get_param_ioctl,
+			  DRM_RENDER_ALLOW),
+};
+
+DEFINE_DRM_GEM_FOPS(vsvm_fops);
+
+static const struct drm_driver vsvm_drm_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.ioctls = vsvm_ioctls,
+	.num_ioctls = ARRAY_SIZE(vsvm_ioctls),
+	.fops = &vsvm_fops,
+	.name = VSVM_DRIVER_NAME,
+	.desc = "Virtual SVM GPU",
+	.date = "20261121",
+	.major = DRM_VSVM_UAPI_MAJOR,
+	.minor = DRM_VSVM_UAPI_MINOR,
+};
+
+static void vsvm_vram_fini(struct drm_device *drm, void *arg)
+{
+	drm_svm_vram_fini(&to_vsvm(drm)->vram);
+}
+
+static int vsvm_probe(struct platform_device *pdev)
+{
+	struct vsvm_device *vdev;
+	int ret;
+
+	vdev = devm_drm_dev_alloc(&pdev->dev, &vsvm_drm_driver,
+				  struct vsvm_device, drm);
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+	vdev->pdev = pdev;
+
+	ret = vsvm_config_from_params(&vdev->cfg);
+	if (ret)
+		return ret;
+
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+
+	ret = drm_svm_vram_init(&vdev->vram, vdev->cfg.vram_size,
+				vdev->cfg.visible_vram_size, SZ_4K);
+	if (ret)
+		return ret;
+	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_vram_fini, NULL);
+	if (ret)
+		return ret;
+
+	drm_debugfs_add_file(&vdev->drm, "vsvm_info", vsvm_info_show, NULL);
+
+	ret = drm_dev_register(&vdev->drm, 0);
+	if (ret)
+		return ret;
+
+	platform_set_drvdata(pdev, vdev);
+	drm_info(&vdev->drm, "vsvm: %llu MiB VRAM (%llu MiB visible), %llu MiB GTT, %u copy engines\n",
+		 vdev->cfg.vram_size >> 20, vdev->cfg.visible_vram_size >> 20,
+		 vdev->cfg.gtt_size >> 20, vdev->cfg.num_copy_engines);
+	return 0;
+}
+
+static void vsvm_remove(struct platform_device *pdev)
+{
+	struct vsvm_device *vdev = platform_get_drvdata(pdev);
+
+	drm_dev_unplug(&vdev->drm);
+}
+
+static struct platform_driver vsvm_platform_driver = {
+	.probe = vsvm_probe,
+	.remove = vsvm_remove,
+	.driver = {
+		.name = VSVM_DRIVER_NAME,
+	},
+};
+
+static void vsvm_destroy_devices(void)
+{
+	int i;
+
+	for (i = VSVM_MAX_DEVICES - 1; i >= 0; i--) {
+		if (vsvm_pdevs[i])
+			platform_device_unregister(vsvm_pdevs[i]);
+		vsvm_pdevs[i] = NULL;
+	}
+}
+
+static int __init vsvm_init(void)
+{
+	struct vsvm_config cfg;
+	unsigned int i;
+	int ret;
+
+	ret = vsvm_config_from_params(&cfg);
+	if (ret) {
+		pr_err("vsvm: invalid module parameters\n");
+		return ret;
+	}
+
+	ret = platform_driver_register(&vsvm_platform_driver);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < num_devices; i++) {
+		struct platform_device *pdev;
+
+		pdev = platform_device_register_simple(VSVM_DRIVER_NAME, i,
+						       NULL, 0);
+		if (IS_ERR(pdev)) {
+			ret = PTR_ERR(pdev);
+			goto err_devices;
+		}
+		vsvm_pdevs[i] = pdev;
+		if (!platform_get_drvdata(pdev)) {
+			ret = -ENODEV;
+			goto err_devices;
+		}
+	}
+	return 0;
+
+err_devices:
+	vsvm_destroy_devices();
+	platform_driver_unregister(&vsvm_platform_driver);
+	return ret;
+}
+
+static void __exit vsvm_exit(void)
+{
+	vsvm_destroy_devices();
+	platform_driver_unregister(&vsvm_platform_driver);
+}
+
+module_init(vsvm_init);
+module_exit(vsvm_exit);
+
+MODULE_DESCRIPTION("Virtual SVM GPU, the drm_svm reference driver");
+MODULE_AUTHOR("The drm-svm authors");
+MODULE_LICENSE("Dual MIT/GPL");

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright © 2026 The drm-svm authors
+ *
+ * kselftest-harness tests of the vsvm uAPI contract: the ABI of the ioctl
+ * structures and how the render node behaves across clients, threads and
+ * fork.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include "vsvm_drm.h"
+
+#include "kselftest_harness.h"
+
+static int open_vsvm(void)
+{
+	char path[64], name[32];
+	struct dirent *de;
+	DIR *dir = opendir("/dev/dri");
+	int fd = -1;
+
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir)) && fd < 0) {
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+		if (strncmp(de->d_name, "renderD", 7))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (ioctl(fd, DRM_IOCTL_VERSION, &v) || strcmp(name, "vsvm")) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	closedir(dir);
+	return fd;
+}
+
+static int get_param(int fd, __u32 param, __u64 *value)
+{
+	struct drm_vsvm_get_param gp = { .param = param };
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_GET_PARAM, &gp))
+		return -errno;
+	*value = gp.value;
+	return 0;
+}
+
+TEST(abi_get_param)
+{
+	ASSERT_EQ(16, sizeof(struct drm_vsvm_get_param));
+	ASSERT_EQ(0, offsetof(struct drm_vsvm_get_param, param));
+	ASSERT_EQ(4, offsetof(struct drm_vsvm_get_param, pad));
+	ASSERT_EQ(8, offsetof(struct drm_vsvm_get_param, value));
+	/* The ioctl number is part of the ABI: never renumber. */
+	ASSERT_EQ(0x40, _IOC_NR(DRM_IOCTL_VSVM_GET_PARAM));
+	ASSERT_EQ(_IOC_READ | _IOC_WRITE, _IOC_DIR(DRM_IOCTL_VSVM_GET_PARAM));
+	ASSERT_EQ(16, _IOC_SIZE(DRM_IOCTL_VSVM_GET_PARAM));
+	ASSERT_EQ('d', _IOC_TYPE(DRM_IOCTL_VSVM_GET_PARAM));
+	ASSERT_EQ(0, DRM_VSVM_PARAM_UAPI_VERSION);
+	ASSERT_EQ(6, DRM_VSVM_PARAM_VRAM_USED);
+}
+
+FIXTURE(vsvm) {
+	int fd;
+};
+
+FIXTURE_SETUP(vsvm)
+{
+	self->fd = open_vsvm();
+	if (self->fd < 0)
+		SKIP(return, "no vsvm render node");
+}
+
+FIXTURE_TEARDOWN(vsvm)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(vsvm, params_stable)
+{
+	__u64 first[DRM_VSVM_PARAM_COUNT], v;
+	int p, round;
+
+	for (p = 0; p < DRM_VSVM_PARAM_COUNT; p++)
+		ASSERT_EQ(0, get_param(self->fd, p, &first[p]));
+	for (round = 0; round < 100; round++)
+		for (p = 0; p < DRM_VSVM_PARAM_COUNT; p++) {
+			ASSERT_EQ(0, get_param(self->fd, p, &v));
+			ASSERT_EQ(first[p], v);
+		}
+	ASSERT_EQ(DRM_VSVM_UAPI_MAJOR, first[DRM_VSVM_PARAM_UAPI_VERSION] >> 16);
+}
+
+struct thread_arg {
+	int fd;
+	__u64 expect;
+	int errors;
+};
+
+static void *query_thread(void *p)
+{
+	struct thread_arg *a = p;
+	__u64 v;
+	int i;
+
+	for (i = 0; i < 2000; i++)
+		if (get_param(a->fd, DRM_VSVM_PARAM_VRAM_SIZE, &v) || v != a->expect)
+			a->errors++;
+	return NULL;
+}
+
+TEST_F(vsvm, threads_share_fd)
+{
+	struct thread_arg args[4];
+	pthread_t th[4];
+	__u64 vram;
+	int i;
+
+	ASSERT_EQ(0, get_param(self->fd, DRM_VSVM_PARAM_VRAM_SIZE, &vram));
+	for (i = 0; i < 4; i++) {
+		args[i] = (struct thread_arg){ .fd = self->fd, .expect = vram };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, query_thread, &args[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pthread_join(th[i], NULL));
+		EXPECT_EQ(0, args[i].errors);
+	}
+}
+
+TEST_F(vsvm, fork_inherits_fd)
+{
+	__u64 vram, v;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, get_param(self->fd, DRM_VSVM_PARAM_VRAM_SIZE, &vram));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		/* The child may use the inherited fd and close it. */
+		if (get_param(self->fd, DRM_VSVM_PARAM_VRAM_SIZE, &v) || v != vram)
+			_exit(1);
+		close(self->fd);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	/* The child's close does not close the parent's file. */
+	ASSERT_EQ(0, get_param(self->fd, DRM_VSVM_PARAM_VRAM_SIZE, &v));
+	ASSERT_EQ(vram, v);
+}
+
+TEST_F(vsvm, many_clients)
+{
+	int fds[64], i;
+	__u64 v;
+
+	for (i = 0; i < 64; i++) {
+		fds[i] = open_vsvm();
+		ASSERT_GE(fds[i], 0);
+	}
+	for (i = 0; i < 64; i++) {
+		ASSERT_EQ(0, get_param(fds[i], DRM_VSVM_PARAM_VRAM_USED, &v));
+		ASSERT_EQ(0, v);
+		close(fds[i]);
+	}
+}
+
+TEST_HARNESS_MAIN
