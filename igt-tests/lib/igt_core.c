@@ -244,6 +244,7 @@ static double seconds_since(struct timespec *then)
 void igt_kmsg(const char *fmt, ...)
 {
 	const char *path = getenv("IGT_COMPAT_KMSG");
+	int saved_errno = errno;
 	char buf[1024];
 	va_list ap;
 	int fd, len;
@@ -252,8 +253,10 @@ void igt_kmsg(const char *fmt, ...)
 		path = "/dev/kmsg";
 
 	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		errno = saved_errno;
 		return;
+	}
 
 	va_start(ap, fmt);
 	len = vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -264,6 +267,7 @@ void igt_kmsg(const char *fmt, ...)
 		write_all(fd, buf, (size_t)len);
 	}
 	close(fd);
+	errno = saved_errno;
 }
 
 /* ---- logging ------------------------------------------------------- */
@@ -316,6 +320,7 @@ static const char *const level_names[] = {
 void igt_vlog(const char *domain, enum igt_log_level level, const char *fmt,
 	      va_list args)
 {
+	int saved_errno = errno;	/* logging must not disturb the test */
 	char *msg = NULL, *full = NULL;
 	size_t len;
 	FILE *out;
@@ -328,7 +333,7 @@ void igt_vlog(const char *domain, enum igt_log_level level, const char *fmt,
 		return;
 
 	if (vasprintf(&msg, fmt, args) < 0)
-		return;
+		goto out;
 
 	if (log_line_open) {
 		full = strdup(msg);
@@ -337,10 +342,8 @@ void igt_vlog(const char *domain, enum igt_log_level level, const char *fmt,
 			    domain ? "-" : "", level_names[level], msg) < 0) {
 		full = NULL;
 	}
-	if (!full) {
-		free(msg);
-		return;
-	}
+	if (!full)
+		goto out;
 
 	len = strlen(msg);
 	log_line_open = len == 0 || msg[len - 1] != '\n';
@@ -364,6 +367,7 @@ void igt_vlog(const char *domain, enum igt_log_level level, const char *fmt,
 	pthread_mutex_unlock(&print_mutex);
 out:
 	free(msg);
+	errno = saved_errno;
 }
 
 void igt_log(const char *domain, enum igt_log_level level, const char *fmt, ...)

@@ -47,8 +47,11 @@ int igt_main_args("n:", long_opts, help_str, opt_handler, NULL)
 		igt_assert(rounds > 0);
 	}
 
-	igt_subtest("pass-b")
+	igt_subtest("pass-b") {
+		igt_info("device=%s\n",
+			 igt_device_filter ? igt_device_filter : "(none)");
 		igt_assert_eq(2, 2);
+	}
 
 	igt_describe("Subtests that fail.");
 	igt_subtest_group() {

@@ -7,7 +7,9 @@
 
 int igt_main()
 {
-	igt_describe("All dynamic subtests pass.");
+	igt_describe("All dynamic subtests pass. This description is long on "
+		     "purpose, so that --describe has to wrap it over more than "
+		     "one line of at most eighty columns, exactly like IGT does.");
 	igt_subtest_with_dynamic("dyn-pass") {
 		igt_dynamic("d1")
 			igt_info("in d1\n");
