@@ -38,17 +38,22 @@ mk allnoconfig
 (cd "$kdir/build" && "$src/scripts/kconfig/merge_config.sh" -m -O "$kdir/build" \
 	"$kdir/build/.config" $frags >/dev/null)
 mk olddefconfig
-# Every requested option must have survived olddefconfig.
+# Every requested option must have survived olddefconfig; for a symbol set
+# in both fragments the later (debug) one counts.
 # shellcheck disable=SC2086
-missing=$(grep -h '^CONFIG_' $frags | while IFS= read -r line; do
-	grep -qxF "$line" "$kdir/build/.config" || echo "$line"
-done | sort -u)
-# Later fragments override earlier ones: drop lines overridden by debug.
-for line in $missing; do
-	sym=${line%%=*}
-	want=$(grep -h "^$sym=" $frags | tail -1)
-	grep -qxF "$want" "$kdir/build/.config" || die "config not applied: $want"
-done
+grep -h -E '^CONFIG_|^# CONFIG_.* is not set' $frags |
+	sed -E 's/^# (CONFIG_[A-Za-z0-9_]+) is not set/\1=n/' |
+	awk -F= '{ want[$1] = $0 } END { for (k in want) print want[k] }' |
+	while IFS= read -r line; do
+		sym=${line%%=*}
+		if [ "${line#*=}" = n ]; then
+			grep -q "^$sym=" "$kdir/build/.config" &&
+				die "config not applied: $line"
+		else
+			grep -qxF "$line" "$kdir/build/.config" ||
+				die "config not applied: $line"
+		fi
+	done
 mk -j"$JOBS" bzImage modules
 mk INSTALL_MOD_PATH="$kdir/modroot" INSTALL_MOD_STRIP=1 modules_install
 mk INSTALL_HDR_PATH="$kdir/usr" headers_install

@@ -36,7 +36,6 @@ export PATH=/run/bin:$PATH
 # Nothing else may open the serial console we report on.
 exec 3>/dev/ttyS1
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
-echo 1 > /proc/sys/kernel/panic_on_oops
 ulimit -c 0
 
 bash /run/vm-out/cmd.sh >&3 2>&3

@@ -17,14 +17,17 @@ src_version() {
 	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null
 }
 
+# Bump when ci/build-kernel.sh changes what it produces.
+KERNEL_BUILD_REV=1
+
 # kernel_key FLAVOUR -> directory name of a cached kernel build
 kernel_key() {
 	local flavour=$1 frags
 	frags="$CI_DIR/kernel.config"
 	[ "$flavour" = debug ] && frags="$frags $CI_DIR/kernel-debug.config"
 	# shellcheck disable=SC2086
-	echo "$(src_version)-$flavour-$(cat $frags "$CI_DIR/kconfig-selector" \
-		"$CI_DIR/build-kernel.sh" | sha256sum | cut -c1-12)"
+	echo "$(src_version)-$flavour-$({ cat $frags "$CI_DIR/kconfig-selector"
+		echo "$KERNEL_BUILD_REV"; } | sha256sum | cut -c1-12)"
 }
 
 kernel_dir() { echo "$CACHE_DIR/kernel/$(kernel_key "$1")"; }

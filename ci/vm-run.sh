@@ -86,7 +86,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
 	-accel tcg -cpu max -smp 2 -m "$mem" \
 	-machine q35 -display none -vga none -no-reboot -nodefaults \
 	-kernel "$kdir/bzImage" -append "$cmdline" \
-	-fsdev local,id=root,path=/,security_model=none,readonly=on \
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
 	-fsdev local,id=mods,path="$modroot",security_model=none,readonly=on \
 	-device virtio-9p-pci,fsdev=mods,mount_tag=modules \

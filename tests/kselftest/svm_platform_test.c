@@ -89,16 +89,23 @@ TEST_F(dmirror, device_private_roundtrip)
 	size_t size = NPAGES * self->page;
 	unsigned char *snap;
 	struct hmm_dmirror_cmd cmd;
-	unsigned int *p, i;
+	unsigned int *p, *buf, i;
 
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < size / sizeof(*p); i++)
 		p[i] = ~i;
-	ASSERT_EQ(0, dmirror(self->fd, HMM_DMIRROR_MIGRATE_TO_DEV, p, NULL,
+	buf = calloc(1, size);
+	ASSERT_NE(NULL, buf);
+	/* The device reads the migrated pages back into buf. */
+	ASSERT_EQ(0, dmirror(self->fd, HMM_DMIRROR_MIGRATE_TO_DEV, p, buf,
 			     NPAGES, &cmd));
 	ASSERT_EQ(NPAGES, cmd.cpages);
+	/* Checked against the pattern: touching p would fault it back. */
+	for (i = 0; i < size / sizeof(*p); i++)
+		ASSERT_EQ(~i, buf[i]);
+	free(buf);
 
 	snap = malloc(NPAGES);
 	ASSERT_NE(NULL, snap);

@@ -24,7 +24,7 @@
 
 static int open_vsvm(void)
 {
-	char path[64], name[32];
+	char path[300], name[32];
 	struct dirent *de;
 	DIR *dir = opendir("/dev/dri");
 	int fd = -1;
@@ -94,7 +94,7 @@ FIXTURE_TEARDOWN(vsvm)
 
 TEST_F(vsvm, params_stable)
 {
-	__u64 first[DRM_VSVM_PARAM_COUNT], v;
+	__u64 first[DRM_VSVM_PARAM_COUNT], v = 0;
 	int p, round;
 
 	for (p = 0; p < DRM_VSVM_PARAM_COUNT; p++)
@@ -116,7 +116,7 @@ struct thread_arg {
 static void *query_thread(void *p)
 {
 	struct thread_arg *a = p;
-	__u64 v;
+	__u64 v = 0;
 	int i;
 
 	for (i = 0; i < 2000; i++)
@@ -129,7 +129,7 @@ TEST_F(vsvm, threads_share_fd)
 {
 	struct thread_arg args[4];
 	pthread_t th[4];
-	__u64 vram;
+	__u64 vram = 0;
 	int i;
 
 	ASSERT_EQ(0, get_param(self->fd, DRM_VSVM_PARAM_VRAM_SIZE, &vram));
@@ -145,7 +145,7 @@ TEST_F(vsvm, threads_share_fd)
 
 TEST_F(vsvm, fork_inherits_fd)
 {
-	__u64 vram, v;
+	__u64 vram = 0, v = 0;
 	int status;
 	pid_t pid;
 
@@ -170,7 +170,7 @@ TEST_F(vsvm, fork_inherits_fd)
 TEST_F(vsvm, many_clients)
 {
 	int fds[64], i;
-	__u64 v;
+	__u64 v = 1;
 
 	for (i = 0; i < 64; i++) {
 		fds[i] = open_vsvm();
