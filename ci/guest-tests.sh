@@ -26,7 +26,7 @@ step() {
 step load-virtio-gpu modprobe virtio_gpu
 step load-vkms modprobe vkms
 step load-test-hmm modprobe test_hmm
-step load-vsvm modprobe vsvm
+step load-vsvm modprobe vsvm visible_vram_mb=64
 udevadm settle >/dev/null 2>&1 || sleep 1
 ls -l /dev/dri
 

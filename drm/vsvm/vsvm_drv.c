@@ -64,6 +64,14 @@ static unsigned int num_copy_engines = 2;
 module_param(num_copy_engines, uint, 0444);
 MODULE_PARM_DESC(num_copy_engines, "Number of copy engines (1-4, default 2)");
 
+static unsigned int copy_mbps;
+module_param(copy_mbps, uint, 0444);
+MODULE_PARM_DESC(copy_mbps, "Copy engine bandwidth limit in MB/s (0: none)");
+
+static unsigned int copy_latency_us;
+module_param(copy_latency_us, uint, 0444);
+MODULE_PARM_DESC(copy_latency_us, "Added latency per copy job in us (default 0)");
+
 #define VSVM_MAX_DEVICES	8
 #define VSVM_MAX_COPY_ENGINES	4
 #define VSVM_MAX_SIZE_MB	(64 * 1024)
@@ -84,6 +92,8 @@ static int vsvm_config_from_params(struct vsvm_config *cfg)
 	cfg->gtt_size = (u64)gtt_size_mb * SZ_1M;
 	cfg->num_copy_engines = num_copy_engines;
 	cfg->page_sizes = SZ_4K | SZ_64K | SZ_2M;
+	cfg->copy_mbps = copy_mbps;
+	cfg->copy_latency_us = min(copy_latency_us, 1000000u);
 	return 0;
 }
 
@@ -96,19 +106,31 @@ static int vsvm_info_show(struct seq_file *m, void *unused)
 	drm_printf(&p, "gtt size: %llu\n", vdev->cfg.gtt_size);
 	drm_printf(&p, "copy engines: %u\n", vdev->cfg.num_copy_engines);
 	drm_printf(&p, "page sizes: 0x%llx\n", vdev->cfg.page_sizes);
+	drm_printf(&p, "copy jobs: %lld\n", atomic64_read(&vdev->copy_jobs));
 	drm_svm_vram_print(&vdev->vram, &p);
+	drm_svm_device_print(&vdev->svm, &p);
 	return 0;
 }
 
 static const struct drm_ioctl_desc vsvm_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VSVM_GET_PARAM, vsvm_get_param_ioctl,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_GEM_CREATE, vsvm_gem_create_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_GEM_MMAP_OFFSET, vsvm_gem_mmap_offset_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_GEM_MIGRATE, vsvm_gem_migrate_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_GEM_RESIDENCY, vsvm_gem_residency_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_GEM_ACCESS, vsvm_gem_access_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
 DEFINE_DRM_GEM_FOPS(vsvm_fops);
 
 static const struct drm_driver vsvm_drm_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
 	.ioctls = vsvm_ioctls,
 	.num_ioctls = ARRAY_SIZE(vsvm_ioctls),
 	.fops = &vsvm_fops,
@@ -122,6 +144,89 @@ static const struct drm_driver vsvm_drm_driver = {
 static void vsvm_vram_fini(struct drm_device *drm, void *arg)
 {
 	drm_svm_vram_fini(&to_vsvm(drm)->vram);
+}
+
+static unsigned long vsvm_vram_pfn(struct drm_svm_device *sdev, u64 offset)
+{
+	return page_to_pfn(vsvm_vram_page(sdev, offset));
+}
+
+static int vsvm_gtt_map(struct drm_svm_device *sdev, struct page **pages,
+			dma_addr_t *addrs, unsigned long n)
+{
+	struct device *dev = sdev->drm->dev;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		addrs[i] = dma_map_page(dev, pages[i], 0, PAGE_SIZE,
+					DMA_BIDIRECTIONAL);
+		if (dma_mapping_error(dev, addrs[i])) {
+			while (i--)
+				dma_unmap_page(dev, addrs[i], PAGE_SIZE,
+					       DMA_BIDIRECTIONAL);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void vsvm_gtt_unmap(struct drm_svm_device *sdev, dma_addr_t *addrs,
+			   unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		dma_unmap_page(sdev->drm->dev, addrs[i], PAGE_SIZE,
+			       DMA_BIDIRECTIONAL);
+}
+
+static const struct drm_svm_device_ops vsvm_svm_ops = {
+	.copy = vsvm_copy,
+	.vram_pfn = vsvm_vram_pfn,
+	.vram_page = vsvm_vram_page,
+	.gtt_map = vsvm_gtt_map,
+	.gtt_unmap = vsvm_gtt_unmap,
+};
+
+static void vsvm_store_fini(struct drm_device *drm, void *arg)
+{
+	struct vsvm_device *vdev = to_vsvm(drm);
+	unsigned long i, n = vdev->cfg.vram_size >> VSVM_STORE_SHIFT;
+
+	for (i = 0; i < n; i++)
+		if (vdev->vram_store[i])
+			__free_pages(vdev->vram_store[i],
+				     VSVM_STORE_SHIFT - PAGE_SHIFT);
+	kvfree(vdev->vram_store);
+}
+
+/* The simulated VRAM: system memory in 2 MiB blocks. */
+static int vsvm_store_init(struct vsvm_device *vdev)
+{
+	unsigned long i, n = vdev->cfg.vram_size >> VSVM_STORE_SHIFT;
+
+	vdev->vram_store = kvcalloc(n, sizeof(*vdev->vram_store), GFP_KERNEL);
+	if (!vdev->vram_store)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		vdev->vram_store[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN,
+						  VSVM_STORE_SHIFT - PAGE_SHIFT);
+		if (!vdev->vram_store[i]) {
+			vsvm_store_fini(&vdev->drm, NULL);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void vsvm_svm_fini(struct drm_device *drm, void *arg)
+{
+	drm_svm_device_fini(&to_vsvm(drm)->svm);
+}
+
+static void vsvm_engines_release(struct drm_device *drm, void *arg)
+{
+	vsvm_engines_fini(to_vsvm(drm));
 }
 
 static int vsvm_probe(struct platform_device *pdev)
@@ -148,6 +253,25 @@ static int vsvm_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_vram_fini, NULL);
+	if (ret)
+		return ret;
+	ret = vsvm_store_init(vdev);
+	if (ret)
+		return ret;
+	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_store_fini, NULL);
+	if (ret)
+		return ret;
+	ret = drm_svm_device_init(&vdev->svm, &vdev->drm, &vsvm_svm_ops,
+				  &vdev->vram, vdev->cfg.gtt_size);
+	if (ret)
+		return ret;
+	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_svm_fini, NULL);
+	if (ret)
+		return ret;
+	ret = vsvm_engines_init(vdev);
+	if (ret)
+		return ret;
+	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_engines_release, NULL);
 	if (ret)
 		return ret;
 

@@ -9,6 +9,8 @@
 
 #include <drm/drm_device.h>
 #include <drm/drm_svm.h>
+#include <drm/drm_svm_bo.h>
+#include <drm/gpu_scheduler.h>
 
 #define VSVM_DRIVER_NAME	"vsvm"
 
@@ -28,6 +30,41 @@ struct vsvm_config {
 	u32 num_copy_engines;
 	/** @page_sizes: bit mask of device MMU page sizes. */
 	u64 page_sizes;
+	/** @copy_mbps: copy engine bandwidth limit in MB/s, 0: none. */
+	u32 copy_mbps;
+	/** @copy_latency_us: added latency per copy job in µs. */
+	u32 copy_latency_us;
+};
+
+struct vsvm_device;
+
+/**
+ * struct vsvm_engine - one simulated copy engine
+ *
+ * Jobs are scheduled with drm_sched; the "hardware" is a worker that copies
+ * between the backing stores and signals the job's hardware fence.
+ */
+struct vsvm_engine {
+	/** @vdev: the device. */
+	struct vsvm_device *vdev;
+	/** @sched: the scheduler of this engine. */
+	struct drm_gpu_scheduler sched;
+	/** @entity: the kernel's submission queue (moves). */
+	struct drm_sched_entity entity;
+	/** @submit_lock: serialises job arm + push on @entity. */
+	struct mutex submit_lock;
+	/** @hw_wq: the simulated hardware, one job at a time. */
+	struct workqueue_struct *hw_wq;
+	/** @fence_lock: lock of the hardware fences. */
+	spinlock_t fence_lock;
+	/** @fence_context: context of the hardware fences. */
+	u64 fence_context;
+	/** @seqno: last hardware fence seqno. */
+	u64 seqno;
+	/** @id: engine index. */
+	unsigned int id;
+	/** @name: scheduler name. */
+	char name[24];
 };
 
 /**
@@ -42,7 +79,19 @@ struct vsvm_device {
 	struct vsvm_config cfg;
 	/** @vram: the device memory manager. */
 	struct drm_svm_vram vram;
+	/** @vram_store: the simulated VRAM, 2 MiB blocks of system pages. */
+	struct page **vram_store;
+	/** @svm: the drm_svm GEM placement state. */
+	struct drm_svm_device svm;
+	/** @engines: the copy engines. */
+	struct vsvm_engine *engines;
+	/** @next_engine: round-robin engine selection. */
+	atomic_t next_engine;
+	/** @copy_jobs: copy jobs submitted. */
+	atomic64_t copy_jobs;
 };
+
+#define VSVM_STORE_SHIFT	21
 
 static inline struct vsvm_device *to_vsvm(struct drm_device *drm)
 {
@@ -51,5 +100,21 @@ static inline struct vsvm_device *to_vsvm(struct drm_device *drm)
 
 int vsvm_get_param_ioctl(struct drm_device *drm, void *data,
 			 struct drm_file *file);
+int vsvm_gem_create_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int vsvm_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
+			       struct drm_file *file);
+int vsvm_gem_migrate_ioctl(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+int vsvm_gem_residency_ioctl(struct drm_device *drm, void *data,
+			     struct drm_file *file);
+int vsvm_gem_access_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+
+int vsvm_engines_init(struct vsvm_device *vdev);
+void vsvm_engines_fini(struct vsvm_device *vdev);
+struct dma_fence *vsvm_copy(struct drm_svm_device *sdev,
+			    const struct drm_svm_copy *copy);
+struct page *vsvm_vram_page(struct drm_svm_device *sdev, u64 offset);
 
 #endif /* __VSVM_DRV_H__ */

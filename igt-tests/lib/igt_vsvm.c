@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,4 +106,158 @@ int vsvm_module_load(const char *params)
 	if (status == -1)
 		return -errno;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+int __vsvm_gem_create(int fd, uint64_t size, uint32_t placements,
+		      uint32_t preferred, uint32_t flags, uint32_t chunk_shift,
+		      uint32_t *handle)
+{
+	struct drm_vsvm_gem_create c = {
+		.size = size,
+		.placements = placements,
+		.preferred = preferred,
+		.flags = flags,
+		.chunk_shift = chunk_shift,
+	};
+	int ret = __vsvm_ioctl(fd, DRM_IOCTL_VSVM_GEM_CREATE, &c);
+
+	if (!ret)
+		*handle = c.handle;
+	return ret;
+}
+
+uint32_t vsvm_gem_create(int fd, uint64_t size, uint32_t placements,
+			 uint32_t preferred, uint32_t flags)
+{
+	uint32_t handle = 0;
+
+	igt_assert_eq(__vsvm_gem_create(fd, size, placements, preferred, flags,
+					0, &handle), 0);
+	igt_assert(handle);
+	return handle;
+}
+
+void vsvm_gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	igt_assert_eq(__vsvm_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c), 0);
+}
+
+int __vsvm_gem_mmap_offset(int fd, uint32_t handle, uint64_t *offset)
+{
+	struct drm_vsvm_gem_mmap_offset m = { .handle = handle };
+	int ret = __vsvm_ioctl(fd, DRM_IOCTL_VSVM_GEM_MMAP_OFFSET, &m);
+
+	if (!ret)
+		*offset = m.offset;
+	return ret;
+}
+
+void *vsvm_gem_mmap(int fd, uint32_t handle, uint64_t size)
+{
+	uint64_t offset = 0;
+	void *p;
+
+	igt_assert_eq(__vsvm_gem_mmap_offset(fd, handle, &offset), 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
+	igt_assert(p != MAP_FAILED);
+	return p;
+}
+
+int __vsvm_gem_migrate(int fd, uint32_t handle, uint32_t placement,
+		       uint64_t offset, uint64_t size, uint32_t flags,
+		       uint32_t out_syncobj)
+{
+	struct drm_vsvm_gem_migrate m = {
+		.handle = handle,
+		.placement = placement,
+		.offset = offset,
+		.size = size,
+		.flags = flags,
+		.out_syncobj = out_syncobj,
+	};
+
+	return __vsvm_ioctl(fd, DRM_IOCTL_VSVM_GEM_MIGRATE, &m);
+}
+
+void vsvm_gem_migrate(int fd, uint32_t handle, uint32_t placement,
+		      uint64_t offset, uint64_t size)
+{
+	igt_assert_eq(__vsvm_gem_migrate(fd, handle, placement, offset, size,
+					 0, 0), 0);
+}
+
+int __vsvm_gem_residency(int fd, uint32_t handle,
+			 struct drm_vsvm_chunk_state *chunks, uint32_t count,
+			 uint32_t *nchunks, uint64_t *chunk_size)
+{
+	struct drm_vsvm_gem_residency r = {
+		.handle = handle,
+		.count = count,
+		.chunks = (uintptr_t)chunks,
+	};
+	int ret = __vsvm_ioctl(fd, DRM_IOCTL_VSVM_GEM_RESIDENCY, &r);
+
+	if (!ret) {
+		if (nchunks)
+			*nchunks = r.nchunks;
+		if (chunk_size)
+			*chunk_size = r.chunk_size;
+	}
+	return ret;
+}
+
+uint32_t vsvm_gem_placements(int fd, uint32_t handle, uint32_t *pl,
+			     uint32_t *flags, uint32_t max)
+{
+	struct drm_vsvm_chunk_state *st = calloc(max, sizeof(*st));
+	uint32_t n = 0, i;
+
+	igt_assert(st);
+	igt_assert_eq(__vsvm_gem_residency(fd, handle, st, max, &n, NULL), 0);
+	for (i = 0; i < n && i < max; i++) {
+		if (pl)
+			pl[i] = st[i].placement;
+		if (flags)
+			flags[i] = st[i].flags;
+	}
+	free(st);
+	return n;
+}
+
+int __vsvm_gem_access(int fd, uint32_t handle, uint32_t op, uint64_t offset,
+		      uint64_t size, void *data, uint32_t value)
+{
+	struct drm_vsvm_gem_access a = {
+		.handle = handle,
+		.op = op,
+		.offset = offset,
+		.size = size,
+		.data = (uintptr_t)data,
+		.value = value,
+	};
+
+	return __vsvm_ioctl(fd, DRM_IOCTL_VSVM_GEM_ACCESS, &a);
+}
+
+void vsvm_gem_read(int fd, uint32_t handle, uint64_t offset, void *buf,
+		   uint64_t size)
+{
+	igt_assert_eq(__vsvm_gem_access(fd, handle, DRM_VSVM_ACCESS_READ,
+					offset, size, buf, 0), 0);
+}
+
+void vsvm_gem_write(int fd, uint32_t handle, uint64_t offset,
+		    const void *buf, uint64_t size)
+{
+	igt_assert_eq(__vsvm_gem_access(fd, handle, DRM_VSVM_ACCESS_WRITE,
+					offset, size, (void *)buf, 0), 0);
+}
+
+void vsvm_gem_fill(int fd, uint32_t handle, uint64_t offset, uint64_t size,
+		   uint32_t value)
+{
+	igt_assert_eq(__vsvm_gem_access(fd, handle, DRM_VSVM_ACCESS_FILL,
+					offset, size, NULL, value), 0);
 }

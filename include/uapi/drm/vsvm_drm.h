@@ -29,10 +29,27 @@ extern "C" {
 #define DRM_VSVM_UAPI_MAJOR	1
 #define DRM_VSVM_UAPI_MINOR	0
 
-#define DRM_VSVM_GET_PARAM	0x00
+#define DRM_VSVM_GET_PARAM		0x00
+#define DRM_VSVM_GEM_CREATE		0x01
+#define DRM_VSVM_GEM_MMAP_OFFSET	0x02
+#define DRM_VSVM_GEM_MIGRATE		0x03
+#define DRM_VSVM_GEM_RESIDENCY		0x04
+#define DRM_VSVM_GEM_ACCESS		0x05
 
 #define DRM_IOCTL_VSVM_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GET_PARAM, struct drm_vsvm_get_param)
+#define DRM_IOCTL_VSVM_GEM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GEM_CREATE, struct drm_vsvm_gem_create)
+#define DRM_IOCTL_VSVM_GEM_MMAP_OFFSET \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GEM_MMAP_OFFSET, \
+		 struct drm_vsvm_gem_mmap_offset)
+#define DRM_IOCTL_VSVM_GEM_MIGRATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GEM_MIGRATE, struct drm_vsvm_gem_migrate)
+#define DRM_IOCTL_VSVM_GEM_RESIDENCY \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GEM_RESIDENCY, \
+		 struct drm_vsvm_gem_residency)
+#define DRM_IOCTL_VSVM_GEM_ACCESS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GEM_ACCESS, struct drm_vsvm_gem_access)
 
 /**
  * enum drm_vsvm_param - parameters readable with DRM_IOCTL_VSVM_GET_PARAM
@@ -46,6 +63,7 @@ extern "C" {
  * @DRM_VSVM_PARAM_PAGE_SIZES: bit mask of the page sizes the device MMU
  *	supports (bit n set: 2^n bytes); always includes 4 KiB.
  * @DRM_VSVM_PARAM_VRAM_USED: bytes of VRAM allocated right now.
+ * @DRM_VSVM_PARAM_GTT_USED: bytes bound in the GART right now.
  * @DRM_VSVM_PARAM_COUNT: number of parameters; not a parameter.
  */
 enum drm_vsvm_param {
@@ -56,6 +74,7 @@ enum drm_vsvm_param {
 	DRM_VSVM_PARAM_NUM_COPY_ENGINES = 4,
 	DRM_VSVM_PARAM_PAGE_SIZES = 5,
 	DRM_VSVM_PARAM_VRAM_USED = 6,
+	DRM_VSVM_PARAM_GTT_USED = 7,
 	DRM_VSVM_PARAM_COUNT,
 };
 
@@ -69,6 +88,154 @@ struct drm_vsvm_get_param {
 	__u32 pad;
 	/** @value: out, the value of the parameter. */
 	__u64 value;
+};
+
+/**
+ * DOC: vsvm placements
+ *
+ * An object's memory is split in chunks (2 MiB, or the object size rounded
+ * up to a power of two for smaller objects); each chunk is in one placement:
+ * %DRM_VSVM_PL_SYSTEM, %DRM_VSVM_PL_GTT or %DRM_VSVM_PL_VRAM. The object has
+ * a single CPU mapping (its mmap offset) that stays valid while chunks move.
+ */
+#define DRM_VSVM_PL_SYSTEM	0
+#define DRM_VSVM_PL_GTT		1
+#define DRM_VSVM_PL_VRAM	2
+#define DRM_VSVM_PL_COUNT	3
+
+/** DRM_VSVM_PL_MASK - the bit of a placement in a placement mask */
+#define DRM_VSVM_PL_MASK(pl)	(1u << (pl))
+
+/* drm_vsvm_gem_create.flags */
+/** DRM_VSVM_GEM_CPU_MIGRATE_SYSTEM - CPU access moves chunks to SYSTEM */
+#define DRM_VSVM_GEM_CPU_MIGRATE_SYSTEM		(1u << 0)
+/** DRM_VSVM_GEM_CPU_PREFER_VISIBLE - CPU access to invisible VRAM moves the
+ * chunk to CPU-visible VRAM rather than to system memory
+ */
+#define DRM_VSVM_GEM_CPU_PREFER_VISIBLE		(1u << 1)
+
+/**
+ * struct drm_vsvm_gem_create - argument of DRM_IOCTL_VSVM_GEM_CREATE
+ */
+struct drm_vsvm_gem_create {
+	/** @size: in, bytes; rounded up to a page. */
+	__u64 size;
+	/** @placements: in, mask of allowed placements, not zero. */
+	__u32 placements;
+	/** @preferred: in, where chunks are populated, in @placements. */
+	__u32 preferred;
+	/** @flags: in, DRM_VSVM_GEM_*. */
+	__u32 flags;
+	/** @chunk_shift: in, log2 of the chunk size (12-30), 0: default. */
+	__u32 chunk_shift;
+	/** @handle: out, the GEM handle. */
+	__u32 handle;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/**
+ * struct drm_vsvm_gem_mmap_offset - argument of DRM_IOCTL_VSVM_GEM_MMAP_OFFSET
+ */
+struct drm_vsvm_gem_mmap_offset {
+	/** @handle: in, the object. */
+	__u32 handle;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @offset: out, the offset to mmap (MAP_SHARED) the object at. */
+	__u64 offset;
+};
+
+/* drm_vsvm_gem_migrate.flags */
+/** DRM_VSVM_MIGRATE_ASYNC - return once queued; wait on @out_syncobj */
+#define DRM_VSVM_MIGRATE_ASYNC		(1u << 0)
+/** DRM_VSVM_MIGRATE_VISIBLE - into the CPU-visible part of VRAM only */
+#define DRM_VSVM_MIGRATE_VISIBLE	(1u << 1)
+
+/**
+ * struct drm_vsvm_gem_migrate - argument of DRM_IOCTL_VSVM_GEM_MIGRATE
+ *
+ * Moves every chunk a byte range touches to a placement with the copy
+ * engine. Without %DRM_VSVM_MIGRATE_ASYNC the ioctl waits for the copies.
+ */
+struct drm_vsvm_gem_migrate {
+	/** @handle: in, the object. */
+	__u32 handle;
+	/** @placement: in, DRM_VSVM_PL_*, allowed for the object. */
+	__u32 placement;
+	/** @offset: in, start of the range in bytes. */
+	__u64 offset;
+	/** @size: in, length of the range in bytes, not zero. */
+	__u64 size;
+	/** @flags: in, DRM_VSVM_MIGRATE_*. */
+	__u32 flags;
+	/**
+	 * @out_syncobj: in, a syncobj that receives the fence of the move
+	 * (signalled at once when nothing moves), or 0.
+	 */
+	__u32 out_syncobj;
+};
+
+/** DRM_VSVM_CHUNK_POPULATED - the chunk has memory */
+#define DRM_VSVM_CHUNK_POPULATED	(1u << 0)
+/** DRM_VSVM_CHUNK_VISIBLE - the chunk is in CPU-visible VRAM */
+#define DRM_VSVM_CHUNK_VISIBLE		(1u << 1)
+/** DRM_VSVM_CHUNK_BUSY - a move of the chunk is in flight */
+#define DRM_VSVM_CHUNK_BUSY		(1u << 2)
+
+/**
+ * struct drm_vsvm_chunk_state - one chunk in DRM_IOCTL_VSVM_GEM_RESIDENCY
+ */
+struct drm_vsvm_chunk_state {
+	/** @placement: DRM_VSVM_PL_*. */
+	__u32 placement;
+	/** @flags: DRM_VSVM_CHUNK_*. */
+	__u32 flags;
+};
+
+/**
+ * struct drm_vsvm_gem_residency - argument of DRM_IOCTL_VSVM_GEM_RESIDENCY
+ */
+struct drm_vsvm_gem_residency {
+	/** @handle: in, the object. */
+	__u32 handle;
+	/** @count: in, entries at @chunks; may be 0 to ask for @nchunks. */
+	__u32 count;
+	/** @chunks: in, user pointer to @count &struct drm_vsvm_chunk_state. */
+	__u64 chunks;
+	/** @chunk_size: out, bytes per chunk. */
+	__u64 chunk_size;
+	/** @nchunks: out, chunks of the object; min(@count, @nchunks) filled. */
+	__u32 nchunks;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+#define DRM_VSVM_ACCESS_READ	0
+#define DRM_VSVM_ACCESS_WRITE	1
+#define DRM_VSVM_ACCESS_FILL	2
+
+/**
+ * struct drm_vsvm_gem_access - argument of DRM_IOCTL_VSVM_GEM_ACCESS
+ *
+ * The device reads, writes or fills object memory through its own page
+ * tables, in whatever placement each chunk is: nothing migrates.
+ */
+struct drm_vsvm_gem_access {
+	/** @handle: in, the object. */
+	__u32 handle;
+	/** @op: in, DRM_VSVM_ACCESS_*. */
+	__u32 op;
+	/** @offset: in, byte offset in the object (FILL: 4-byte aligned). */
+	__u64 offset;
+	/** @size: in, bytes, not zero (FILL: a multiple of 4). */
+	__u64 size;
+	/** @data: in, user pointer to @size bytes (READ, WRITE); 0 for FILL. */
+	__u64 data;
+	/** @value: in, the 32-bit pattern for FILL; must be 0 otherwise. */
+	__u32 value;
+	/** @flags: in, must be zero. */
+	__u32 flags;
 };
 
 #if defined(__cplusplus)

@@ -1,0 +1,1251 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright © 2026 The drm-svm authors
+ */
+
+#include <linux/dma-fence-array.h>
+#include <linux/dma-resv.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_print.h>
+#include <drm/drm_svm.h>
+#include <drm/drm_svm_bo.h>
+#include <drm/drm_vma_manager.h>
+
+/**
+ * DOC: GEM placements
+ *
+ * A &struct drm_svm_bo is a GEM object whose memory is tracked per chunk
+ * (2 MiB by default, the object size rounded up to a page for smaller
+ * objects). Each chunk lives in one &enum drm_svm_placement: SYSTEM, GTT or
+ * VRAM, and is populated lazily on first use in the preferred placement.
+ *
+ * The object has one CPU mapping, its GEM mmap offset. The fault handler
+ * inserts PFNs for whatever backs the faulting chunk right now: system and
+ * GTT pages, or CPU-visible VRAM through the BAR. A chunk in CPU-invisible
+ * VRAM is migrated first, to visible VRAM (%DRM_SVM_BO_CPU_PREFER_VISIBLE)
+ * or to SYSTEM/GTT; %DRM_SVM_BO_CPU_MIGRATE_SYSTEM moves every chunk the CPU
+ * touches to SYSTEM (managed-memory behaviour). A fault maps the whole chunk
+ * at once, so sequential first touch costs one fault per chunk.
+ *
+ * Moves go through the driver's copy engine (&drm_svm_device_ops.copy): all
+ * chunks of a request that come from the same placement are batched into one
+ * copy, which returns a &dma_fence. Moves are pipelined: the old memory is
+ * freed when the copy's fence signals, later moves of a chunk depend on its
+ * previous move, and a CPU fault or device access waits only for the fence
+ * of its own chunk. Every move first zaps the CPU PTEs of the chunk, so the
+ * next CPU access faults and finds the new placement.
+ *
+ * VRAM comes from the device's &struct drm_svm_vram. When it is full, the
+ * least recently used chunks of other objects are evicted to SYSTEM (or GTT)
+ * until the allocation fits; if nothing can be evicted the request fails
+ * with -ENOSPC and nothing is lost.
+ */
+
+/**
+ * DOC: GEM placements locking
+ *
+ * - The reservation lock of an object (&drm_gem_object.resv) protects its
+ *   chunks. It is taken in the CPU fault handler (inside mmap_lock), so no
+ *   path may fault on user memory while holding it: ioctls copy through a
+ *   bounce buffer outside the lock.
+ * - Eviction runs with the reservation lock of the allocating object held
+ *   and only trylocks the victims' locks, so there is no lock order between
+ *   objects.
+ * - &drm_svm_device.lru_lock (a spinlock) protects the VRAM LRU list only.
+ *   It nests inside the reservation locks; the VRAM manager lock nests inside
+ *   the reservation locks too and is never held together with lru_lock.
+ * - Memory released by a move is freed from a fence callback via
+ *   &drm_svm_device.wq; drm_svm_device_fini() flushes it.
+ *
+ * Lifetime: a chunk on the LRU may belong to an object whose last reference
+ * is being dropped; the evictor takes a reference with
+ * kref_get_unless_zero() before touching it, and the free path takes the
+ * chunks off the LRU under lru_lock before freeing them.
+ */
+
+#define DRM_SVM_DEFAULT_CHUNK_SHIFT	21
+
+/*
+ * struct drm_svm_mem - the memory backing one chunk.
+ * @entry holds struct page pointers (SYSTEM, GTT) or VRAM offsets (VRAM).
+ */
+struct drm_svm_mem {
+	struct drm_svm_device *sdev;
+	struct list_head link;		/* on a move context's release list */
+	struct list_head blocks;	/* VRAM buddy blocks */
+	struct dma_fence *fence;	/* free after this signals */
+	struct dma_fence_cb cb;
+	struct work_struct work;
+	dma_addr_t *dma;		/* GTT: GART addresses */
+	unsigned long npages;
+	u8 placement;
+	bool visible;
+	u64 entry[];
+};
+
+static struct page *mem_page(const struct drm_svm_mem *mem, unsigned long i)
+{
+	return (struct page *)(uintptr_t)mem->entry[i];
+}
+
+static unsigned long chunk_first_page(const struct drm_svm_bo *bo,
+				      unsigned long c)
+{
+	return c << (bo->chunk_shift - PAGE_SHIFT);
+}
+
+static unsigned long chunk_npages(const struct drm_svm_bo *bo, unsigned long c)
+{
+	unsigned long first = chunk_first_page(bo, c);
+
+	return min(bo->npages - first, 1ul << (bo->chunk_shift - PAGE_SHIFT));
+}
+
+/* Memory handling */
+
+static void drm_svm_mem_free(struct drm_svm_mem *mem)
+{
+	struct drm_svm_device *sdev = mem->sdev;
+	unsigned long i;
+
+	switch (mem->placement) {
+	case DRM_SVM_PL_GTT:
+		if (mem->dma && sdev->ops->gtt_unmap)
+			sdev->ops->gtt_unmap(sdev, mem->dma, mem->npages);
+		atomic64_sub(mem->npages << PAGE_SHIFT, &sdev->gtt_used);
+		fallthrough;
+	case DRM_SVM_PL_SYSTEM:
+		for (i = 0; i < mem->npages; i++)
+			if (mem->entry[i])
+				__free_page(mem_page(mem, i));
+		break;
+	case DRM_SVM_PL_VRAM:
+		drm_svm_vram_free(sdev->vram, &mem->blocks);
+		break;
+	}
+	kvfree(mem->dma);
+	dma_fence_put(mem->fence);
+	kvfree(mem);
+}
+
+static void drm_svm_mem_free_work(struct work_struct *work)
+{
+	drm_svm_mem_free(container_of(work, struct drm_svm_mem, work));
+}
+
+static void drm_svm_mem_fence_cb(struct dma_fence *fence,
+				 struct dma_fence_cb *cb)
+{
+	struct drm_svm_mem *mem = container_of(cb, struct drm_svm_mem, cb);
+
+	queue_work(mem->sdev->wq, &mem->work);
+}
+
+/* Free @mem once its fence (if any) has signalled. */
+static void drm_svm_mem_release(struct drm_svm_mem *mem)
+{
+	INIT_WORK(&mem->work, drm_svm_mem_free_work);
+	if (!mem->fence ||
+	    dma_fence_add_callback(mem->fence, &mem->cb, drm_svm_mem_fence_cb))
+		drm_svm_mem_free(mem);
+}
+
+static struct drm_svm_mem *drm_svm_mem_new(struct drm_svm_device *sdev,
+					   unsigned long npages, u8 placement)
+{
+	struct drm_svm_mem *mem;
+
+	mem = kvzalloc(struct_size(mem, entry, npages), GFP_KERNEL);
+	if (!mem)
+		return NULL;
+	mem->sdev = sdev;
+	mem->npages = npages;
+	mem->placement = placement;
+	INIT_LIST_HEAD(&mem->blocks);
+	INIT_LIST_HEAD(&mem->link);
+	return mem;
+}
+
+/* Allocate zeroed pages, in one high-order block when possible. */
+static int drm_svm_mem_alloc_pages(struct drm_svm_mem *mem)
+{
+	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO;
+	unsigned long i = 0, j;
+
+	while (i < mem->npages) {
+		unsigned int order = min_t(unsigned int,
+					   ilog2(mem->npages - i), 9);
+		struct page *page = NULL;
+
+		while (order && !page) {
+			page = alloc_pages(gfp | __GFP_NOWARN | __GFP_NORETRY,
+					   order);
+			if (!page)
+				order--;
+		}
+		if (!page)
+			page = alloc_page(gfp);
+		if (!page)
+			return -ENOMEM;
+		if (order)
+			split_page(page, order);
+		for (j = 0; j < (1ul << order); j++)
+			mem->entry[i++] = (uintptr_t)(page + j);
+	}
+	return 0;
+}
+
+static int drm_svm_evict_one(struct drm_svm_device *sdev,
+			     struct drm_svm_bo *self, bool visible);
+
+static int drm_svm_mem_alloc_vram(struct drm_svm_bo *bo,
+				  struct drm_svm_mem *mem, bool visible)
+{
+	struct drm_svm_device *sdev = bo->sdev;
+	struct gpu_buddy_block *block;
+	unsigned long i = 0;
+	int ret;
+
+	if (!sdev->vram)
+		return -ENOSPC;
+	for (;;) {
+		ret = drm_svm_vram_alloc(sdev->vram, mem->npages << PAGE_SHIFT,
+					 0, visible ? DRM_SVM_VRAM_VISIBLE :
+					 DRM_SVM_VRAM_TOPDOWN, &mem->blocks);
+		if (ret != -ENOSPC)
+			break;
+		ret = drm_svm_evict_one(sdev, bo, visible);
+		if (ret)
+			return ret;
+	}
+	if (ret)
+		return ret;
+
+	mem->visible = true;
+	list_for_each_entry(block, &mem->blocks, link) {
+		u64 off = gpu_buddy_block_offset(block);
+		u64 end = off + gpu_buddy_block_size(&sdev->vram->mm, block);
+
+		if (end > sdev->vram->visible_size)
+			mem->visible = false;
+		for (; off < end && i < mem->npages; off += PAGE_SIZE)
+			mem->entry[i++] = off;
+	}
+	return 0;
+}
+
+static struct drm_svm_mem *drm_svm_mem_alloc(struct drm_svm_bo *bo,
+					     unsigned long c, u8 placement,
+					     bool visible)
+{
+	struct drm_svm_device *sdev = bo->sdev;
+	unsigned long npages = chunk_npages(bo, c);
+	struct drm_svm_mem *mem;
+	int ret;
+
+	mem = drm_svm_mem_new(sdev, npages, placement);
+	if (!mem)
+		return ERR_PTR(-ENOMEM);
+
+	switch (placement) {
+	case DRM_SVM_PL_GTT:
+		if (atomic64_add_return(npages << PAGE_SHIFT, &sdev->gtt_used) >
+		    sdev->gtt_size) {
+			atomic64_sub(npages << PAGE_SHIFT, &sdev->gtt_used);
+			kvfree(mem);
+			return ERR_PTR(-ENOSPC);
+		}
+		ret = drm_svm_mem_alloc_pages(mem);
+		if (!ret && sdev->ops->gtt_map) {
+			mem->dma = kvcalloc(npages, sizeof(*mem->dma),
+					    GFP_KERNEL);
+			ret = mem->dma ? 0 : -ENOMEM;
+			if (!ret)
+				ret = sdev->ops->gtt_map(sdev,
+							 (struct page **)mem->entry,
+							 mem->dma, npages);
+			if (ret) {
+				kvfree(mem->dma);
+				mem->dma = NULL;
+			}
+		}
+		break;
+	case DRM_SVM_PL_SYSTEM:
+		ret = drm_svm_mem_alloc_pages(mem);
+		break;
+	case DRM_SVM_PL_VRAM:
+		ret = drm_svm_mem_alloc_vram(bo, mem, visible);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	if (ret) {
+		drm_svm_mem_free(mem);
+		return ERR_PTR(ret);
+	}
+	return mem;
+}
+
+/* Chunk state */
+
+static void drm_svm_chunk_zap(struct drm_svm_bo *bo, unsigned long c)
+{
+	struct drm_vma_offset_node *node = &bo->base.vma_node;
+
+	if (!drm_mm_node_allocated(&node->vm_node))
+		return;
+	unmap_mapping_range(bo->base.dev->anon_inode->i_mapping,
+			    drm_vma_node_offset_addr(node) +
+			    ((u64)c << bo->chunk_shift),
+			    (u64)chunk_npages(bo, c) << PAGE_SHIFT, 1);
+}
+
+static void drm_svm_chunk_lru_update(struct drm_svm_chunk *chunk,
+				     struct drm_svm_mem *mem)
+{
+	struct drm_svm_device *sdev = chunk->bo->sdev;
+
+	spin_lock(&sdev->lru_lock);
+	if (mem && mem->placement == DRM_SVM_PL_VRAM)
+		list_move_tail(&chunk->lru, &sdev->vram_lru);
+	else
+		list_del_init(&chunk->lru);
+	spin_unlock(&sdev->lru_lock);
+}
+
+/* Replace the memory of a chunk; returns the old memory. */
+static struct drm_svm_mem *drm_svm_chunk_swap(struct drm_svm_bo *bo,
+					      unsigned long c,
+					      struct drm_svm_mem *mem)
+{
+	struct drm_svm_chunk *chunk = &bo->chunks[c];
+	struct drm_svm_mem *old = chunk->mem;
+
+	dma_resv_assert_held(bo->base.resv);
+	drm_svm_chunk_zap(bo, c);
+	chunk->mem = mem;
+	if (mem)
+		chunk->placement = mem->placement;
+	drm_svm_chunk_lru_update(chunk, mem);
+	return old;
+}
+
+static void drm_svm_chunk_set_fence(struct drm_svm_chunk *chunk,
+				    struct dma_fence *fence)
+{
+	dma_fence_put(chunk->fence);
+	chunk->fence = dma_fence_get(fence);
+}
+
+/* Copies */
+
+static void drm_svm_cpu_copy_page(struct drm_svm_device *sdev,
+				  const struct drm_svm_copy *copy,
+				  unsigned long i)
+{
+	struct page *src = NULL, *dst;
+	void *d;
+
+	dst = copy->dst_pl == DRM_SVM_PL_VRAM ?
+		sdev->ops->vram_page(sdev, copy->dst_vram[i]) :
+		copy->dst_pages[i];
+	if (copy->src_pl != DRM_SVM_PL_ZERO)
+		src = copy->src_pl == DRM_SVM_PL_VRAM ?
+			sdev->ops->vram_page(sdev, copy->src_vram[i]) :
+			copy->src_pages[i];
+	d = kmap_local_page(dst);
+	if (src) {
+		void *s = kmap_local_page(src);
+
+		memcpy(d, s, PAGE_SIZE);
+		kunmap_local(s);
+	} else {
+		clear_page(d);
+	}
+	kunmap_local(d);
+}
+
+/* Start a copy; returns its fence, NULL when done already, or ERR_PTR. */
+static struct dma_fence *drm_svm_copy_submit(struct drm_svm_device *sdev,
+					     const struct drm_svm_copy *copy)
+{
+	unsigned long i;
+	int ret;
+
+	if (!copy->npages)
+		return NULL;
+	atomic64_add(copy->npages << PAGE_SHIFT, &sdev->stats.migrated_bytes);
+	if (sdev->ops->copy)
+		return sdev->ops->copy(sdev, copy);
+	if (!sdev->ops->vram_page && (copy->src_pl == DRM_SVM_PL_VRAM ||
+				      copy->dst_pl == DRM_SVM_PL_VRAM))
+		return ERR_PTR(-EOPNOTSUPP);
+	for (i = 0; i < copy->ndeps; i++) {
+		ret = dma_fence_wait(copy->deps[i], false);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	for (i = 0; i < copy->npages; i++)
+		drm_svm_cpu_copy_page(sdev, copy, i);
+	return NULL;
+}
+
+/*
+ * A move context batches the chunk moves of one request: one copy per
+ * source placement (plus one for zero fills), and a list of old memory to
+ * free once those copies are done.
+ */
+struct drm_svm_move {
+	struct drm_svm_copy copy[DRM_SVM_PL_COUNT + 1];
+	struct dma_fence **deps[DRM_SVM_PL_COUNT + 1];
+	struct drm_svm_mem **old_of[DRM_SVM_PL_COUNT + 1];
+	unsigned long *chunk_of[DRM_SVM_PL_COUNT + 1];
+	unsigned long nchunks[DRM_SVM_PL_COUNT + 1];
+	struct dma_fence *fences[DRM_SVM_PL_COUNT + 1];
+	unsigned long max_pages, max_chunks;
+};
+
+static void drm_svm_move_fini(struct drm_svm_move *mv)
+{
+	int g;
+
+	for (g = 0; g <= DRM_SVM_PL_COUNT; g++) {
+		kvfree(mv->copy[g].src_pages);
+		kvfree(mv->copy[g].dst_pages);
+		kvfree(mv->deps[g]);
+		kvfree(mv->old_of[g]);
+		kvfree(mv->chunk_of[g]);
+		dma_fence_put(mv->fences[g]);
+	}
+}
+
+static int drm_svm_move_init(struct drm_svm_move *mv, unsigned long npages,
+			     unsigned long nchunks)
+{
+	int g;
+
+	memset(mv, 0, sizeof(*mv));
+	mv->max_pages = npages;
+	mv->max_chunks = nchunks;
+	for (g = 0; g <= DRM_SVM_PL_COUNT; g++) {
+		/* page pointers and VRAM offsets share the arrays */
+		mv->copy[g].src_pages = kvcalloc(npages, sizeof(u64), GFP_KERNEL);
+		mv->copy[g].dst_pages = kvcalloc(npages, sizeof(u64), GFP_KERNEL);
+		mv->deps[g] = kvcalloc(nchunks, sizeof(void *), GFP_KERNEL);
+		mv->old_of[g] = kvcalloc(nchunks, sizeof(void *), GFP_KERNEL);
+		mv->chunk_of[g] = kvcalloc(nchunks, sizeof(long), GFP_KERNEL);
+		if (!mv->copy[g].src_pages || !mv->copy[g].dst_pages ||
+		    !mv->deps[g] || !mv->old_of[g] || !mv->chunk_of[g]) {
+			drm_svm_move_fini(mv);
+			return -ENOMEM;
+		}
+		mv->copy[g].src_vram = (u64 *)mv->copy[g].src_pages;
+		mv->copy[g].dst_vram = (u64 *)mv->copy[g].dst_pages;
+		mv->copy[g].deps = mv->deps[g];
+		mv->copy[g].src_pl = g;
+	}
+	return 0;
+}
+
+/* Queue chunk @c of @bo: from its old memory @old (NULL: zero) to @mem. */
+static void drm_svm_move_add(struct drm_svm_move *mv, struct drm_svm_bo *bo,
+			     unsigned long c, struct drm_svm_mem *old,
+			     struct drm_svm_mem *mem)
+{
+	int g = old ? old->placement : DRM_SVM_PL_ZERO;
+	struct drm_svm_copy *cp = &mv->copy[g];
+	struct drm_svm_chunk *chunk = &bo->chunks[c];
+	unsigned long i;
+
+	/* New system pages are zeroed already: nothing to copy. */
+	if (!old && mem->placement != DRM_SVM_PL_VRAM)
+		return;
+	cp->dst_pl = mem->placement;
+	for (i = 0; i < mem->npages; i++) {
+		cp->dst_vram[cp->npages + i] = mem->entry[i];
+		if (old)
+			cp->src_vram[cp->npages + i] = old->entry[i];
+	}
+	cp->npages += mem->npages;
+	if (chunk->fence && !dma_fence_is_signaled(chunk->fence))
+		cp->deps[cp->ndeps++] = dma_fence_get(chunk->fence);
+	mv->old_of[g][mv->nchunks[g]] = old;
+	mv->chunk_of[g][mv->nchunks[g]++] = c;
+}
+
+/* Submit the batched copies; chunks get their fences, old memory is freed. */
+static int drm_svm_move_submit(struct drm_svm_move *mv, struct drm_svm_bo *bo)
+{
+	int g, ret = 0;
+	unsigned long i;
+
+	for (g = 0; g <= DRM_SVM_PL_COUNT; g++) {
+		struct drm_svm_copy *cp = &mv->copy[g];
+		struct dma_fence *fence = NULL;
+
+		/*
+		 * Several destinations in one group only happens for zero
+		 * fills (all VRAM); copies from one source go to one target.
+		 */
+		if (cp->npages) {
+			fence = drm_svm_copy_submit(bo->sdev, cp);
+			if (IS_ERR(fence)) {
+				/* Not started: wait for what it depended on. */
+				ret = PTR_ERR(fence);
+				fence = NULL;
+				for (i = 0; i < cp->ndeps; i++)
+					dma_fence_wait(cp->deps[i], false);
+			}
+		}
+		for (i = 0; i < cp->ndeps; i++)
+			dma_fence_put(cp->deps[i]);
+		cp->ndeps = 0;
+		for (i = 0; i < mv->nchunks[g]; i++) {
+			struct drm_svm_mem *old = mv->old_of[g][i];
+
+			drm_svm_chunk_set_fence(&bo->chunks[mv->chunk_of[g][i]],
+						fence);
+			if (old) {
+				old->fence = dma_fence_get(fence);
+				drm_svm_mem_release(old);
+			}
+		}
+		atomic64_add(mv->nchunks[g], &bo->sdev->stats.migrated_chunks);
+		mv->nchunks[g] = 0;
+		mv->fences[g] = fence;
+	}
+	return ret;
+}
+
+static bool drm_svm_chunk_in_place(struct drm_svm_chunk *chunk, u32 placement,
+				   bool visible)
+{
+	return chunk->mem && chunk->mem->placement == placement &&
+		(!visible || chunk->mem->visible);
+}
+
+/* Move chunks [first, last] of @bo to @placement, batched. */
+static int drm_svm_move_range(struct drm_svm_bo *bo, unsigned long first,
+			      unsigned long last, u32 placement, bool visible,
+			      struct drm_svm_move *mv)
+{
+	unsigned long c;
+	int ret = 0;
+
+	dma_resv_assert_held(bo->base.resv);
+	for (c = first; c <= last; c++) {
+		struct drm_svm_chunk *chunk = &bo->chunks[c];
+		struct drm_svm_mem *mem, *old;
+
+		if (drm_svm_chunk_in_place(chunk, placement, visible))
+			continue;
+		mem = drm_svm_mem_alloc(bo, c, placement, visible);
+		if (IS_ERR(mem)) {
+			ret = PTR_ERR(mem);
+			break;
+		}
+		old = drm_svm_chunk_swap(bo, c, mem);
+		drm_svm_move_add(mv, bo, c, old, mem);
+	}
+	return drm_svm_move_submit(mv, bo) ?: ret;
+}
+
+/* Move one chunk and wait for nothing; the caller waits on chunk->fence. */
+static int drm_svm_move_chunk(struct drm_svm_bo *bo, unsigned long c,
+			      u32 placement, bool visible)
+{
+	struct drm_svm_move mv;
+	int ret;
+
+	ret = drm_svm_move_init(&mv, chunk_npages(bo, c), 1);
+	if (ret)
+		return ret;
+	ret = drm_svm_move_range(bo, c, c, placement, visible, &mv);
+	drm_svm_move_fini(&mv);
+	return ret;
+}
+
+/* Eviction */
+
+static u32 drm_svm_evict_target(struct drm_svm_bo *bo)
+{
+	if (bo->params.allowed & DRM_SVM_PL_MASK(DRM_SVM_PL_SYSTEM))
+		return DRM_SVM_PL_SYSTEM;
+	if (bo->params.allowed & DRM_SVM_PL_MASK(DRM_SVM_PL_GTT))
+		return DRM_SVM_PL_GTT;
+	return DRM_SVM_PL_COUNT;
+}
+
+/*
+ * Evict the least recently used VRAM chunk of another object and wait until
+ * its VRAM is free again. Returns -ENOSPC when there is nothing to evict.
+ */
+static int drm_svm_evict_one(struct drm_svm_device *sdev,
+			     struct drm_svm_bo *self, bool visible)
+{
+	struct drm_svm_chunk *chunk, *victim = NULL;
+	struct drm_svm_bo *vbo = NULL;
+	struct dma_fence *fence;
+	unsigned long c;
+	int ret;
+
+	dma_resv_assert_held(self->base.resv);
+	spin_lock(&sdev->lru_lock);
+	list_for_each_entry(chunk, &sdev->vram_lru, lru) {
+		struct drm_svm_bo *bo = chunk->bo;
+
+		if (bo == self || drm_svm_evict_target(bo) == DRM_SVM_PL_COUNT)
+			continue;
+		if (!kref_get_unless_zero(&bo->base.refcount))
+			continue;
+		if (!dma_resv_trylock(bo->base.resv)) {
+			/* dropped below, outside the spinlock */
+			vbo = bo;
+			break;
+		}
+		victim = chunk;
+		vbo = bo;
+		break;
+	}
+	spin_unlock(&sdev->lru_lock);
+
+	if (!vbo)
+		return -ENOSPC;
+	if (!victim) {
+		/* Contended: let the owner make progress, then rescan. */
+		drm_gem_object_put(&vbo->base);
+		cond_resched();
+		return 0;
+	}
+
+	c = victim - vbo->chunks;
+	ret = -ENOSPC;
+	if (victim->mem && victim->mem->placement == DRM_SVM_PL_VRAM &&
+	    (!visible || victim->mem->visible)) {
+		ret = drm_svm_move_chunk(vbo, c, drm_svm_evict_target(vbo),
+					 false);
+		if (!ret)
+			atomic64_inc(&sdev->stats.evictions);
+	} else if (victim->mem && victim->mem->placement == DRM_SVM_PL_VRAM) {
+		/* invisible chunk while we need visible VRAM: skip it */
+		drm_svm_chunk_lru_update(victim, victim->mem);
+		ret = 0;
+	}
+	fence = dma_fence_get(victim->fence);
+	dma_resv_unlock(vbo->base.resv);
+	if (fence) {
+		dma_fence_wait(fence, false);
+		dma_fence_put(fence);
+	}
+	/* the freed VRAM comes back through the device workqueue */
+	flush_workqueue(sdev->wq);
+	drm_gem_object_put(&vbo->base);
+	return ret;
+}
+
+/* Object life */
+
+static void drm_svm_bo_free(struct drm_gem_object *obj)
+{
+	struct drm_svm_bo *bo = to_drm_svm_bo(obj);
+	struct drm_svm_device *sdev = bo->sdev;
+	unsigned long c;
+
+	dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      MAX_SCHEDULE_TIMEOUT);
+	spin_lock(&sdev->lru_lock);
+	for (c = 0; c < bo->nchunks; c++)
+		list_del_init(&bo->chunks[c].lru);
+	spin_unlock(&sdev->lru_lock);
+	for (c = 0; c < bo->nchunks; c++) {
+		struct drm_svm_chunk *chunk = &bo->chunks[c];
+
+		if (chunk->fence)
+			dma_fence_wait(chunk->fence, false);
+		dma_fence_put(chunk->fence);
+		if (chunk->mem)
+			drm_svm_mem_free(chunk->mem);
+	}
+	drm_gem_object_release(obj);
+	kvfree(bo->chunks);
+	kfree(bo);
+}
+
+static int drm_svm_bo_mmap(struct drm_gem_object *obj,
+			   struct vm_area_struct *vma)
+{
+	/* PFN mappings cannot be copy-on-write. */
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
+	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	return 0;
+}
+
+/* CPU faults */
+
+static vm_fault_t drm_svm_chunk_map(struct drm_svm_bo *bo, unsigned long c,
+				    struct vm_area_struct *vma)
+{
+	struct drm_svm_mem *mem = bo->chunks[c].mem;
+	struct drm_svm_device *sdev = bo->sdev;
+	unsigned long first = chunk_first_page(bo, c);
+	unsigned long vstart = vma->vm_pgoff -
+		drm_vma_node_start(&bo->base.vma_node);
+	unsigned long vend = vstart + vma_pages(vma);
+	pgprot_t prot = vma->vm_page_prot;
+	unsigned long i;
+
+	if (mem->placement != DRM_SVM_PL_SYSTEM)
+		prot = pgprot_writecombine(prot);
+	for (i = 0; i < mem->npages; i++) {
+		unsigned long pg = first + i, pfn;
+		vm_fault_t ret;
+
+		if (pg < vstart || pg >= vend)
+			continue;
+		if (mem->placement == DRM_SVM_PL_VRAM)
+			pfn = sdev->ops->vram_pfn(sdev, mem->entry[i]);
+		else
+			pfn = page_to_pfn(mem_page(mem, i));
+		ret = vmf_insert_pfn_prot(vma, vma->vm_start +
+					  ((pg - vstart) << PAGE_SHIFT),
+					  pfn, prot);
+		if (ret & VM_FAULT_ERROR)
+			return ret;
+	}
+	return VM_FAULT_NOPAGE;
+}
+
+/* Where must chunk @c go before the CPU can map it? COUNT: stay. */
+static u32 drm_svm_cpu_target(struct drm_svm_bo *bo, struct drm_svm_chunk *chunk,
+			      bool *visible)
+{
+	u32 allowed = bo->params.allowed;
+
+	*visible = false;
+	if ((bo->params.flags & DRM_SVM_BO_CPU_MIGRATE_SYSTEM) &&
+	    (allowed & DRM_SVM_PL_MASK(DRM_SVM_PL_SYSTEM)))
+		return chunk->mem && chunk->mem->placement == DRM_SVM_PL_SYSTEM ?
+			DRM_SVM_PL_COUNT : DRM_SVM_PL_SYSTEM;
+	if (!chunk->mem) {
+		if (chunk->placement != DRM_SVM_PL_VRAM)
+			return chunk->placement;
+		if (bo->sdev->vram && bo->sdev->vram->visible_size) {
+			*visible = true;
+			return DRM_SVM_PL_VRAM;
+		}
+	} else if (chunk->mem->placement != DRM_SVM_PL_VRAM ||
+		   chunk->mem->visible) {
+		return DRM_SVM_PL_COUNT;
+	} else if ((bo->params.flags & DRM_SVM_BO_CPU_PREFER_VISIBLE) &&
+		   bo->sdev->vram->visible_size) {
+		*visible = true;
+		return DRM_SVM_PL_VRAM;
+	}
+	if (allowed & DRM_SVM_PL_MASK(DRM_SVM_PL_SYSTEM))
+		return DRM_SVM_PL_SYSTEM;
+	if (allowed & DRM_SVM_PL_MASK(DRM_SVM_PL_GTT))
+		return DRM_SVM_PL_GTT;
+	return DRM_SVM_PL_VRAM;	/* VRAM only: try visible VRAM */
+}
+
+static vm_fault_t drm_svm_bo_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_svm_bo *bo = to_drm_svm_bo(vma->vm_private_data);
+	unsigned long pg = vmf->pgoff - drm_vma_node_start(&bo->base.vma_node);
+	struct drm_svm_chunk *chunk;
+	struct dma_fence *fence;
+	vm_fault_t vret;
+	unsigned long c;
+	bool visible;
+	u32 target;
+	int ret;
+
+	if (pg >= bo->npages)
+		return VM_FAULT_SIGBUS;
+	c = pg >> (bo->chunk_shift - PAGE_SHIFT);
+	chunk = &bo->chunks[c];
+	atomic64_inc(&bo->sdev->stats.cpu_faults);
+
+	for (;;) {
+		if (dma_resv_lock_interruptible(bo->base.resv, NULL))
+			return VM_FAULT_NOPAGE;
+		fence = chunk->fence;
+		if (fence && !dma_fence_is_signaled(fence)) {
+			/* Wait for this chunk's move only, unlocked. */
+			dma_fence_get(fence);
+			dma_resv_unlock(bo->base.resv);
+			ret = dma_fence_wait(fence, true);
+			dma_fence_put(fence);
+			if (ret)
+				return VM_FAULT_NOPAGE;
+			continue;
+		}
+		target = drm_svm_cpu_target(bo, chunk, &visible);
+		if (target == DRM_SVM_PL_COUNT)
+			break;
+		if (target == DRM_SVM_PL_VRAM && !visible) {
+			ret = -ENOSPC;
+		} else {
+			ret = drm_svm_move_chunk(bo, c, target, visible);
+			if (!ret && chunk->mem)
+				atomic64_inc(&bo->sdev->stats.cpu_fault_migrations);
+		}
+		if (ret) {
+			dma_resv_unlock(bo->base.resv);
+			return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+		}
+		dma_resv_unlock(bo->base.resv);
+	}
+	vret = drm_svm_chunk_map(bo, c, vma);
+	dma_resv_unlock(bo->base.resv);
+	return vret;
+}
+
+static const struct vm_operations_struct drm_svm_bo_vm_ops = {
+	.fault = drm_svm_bo_fault,
+	.open = drm_gem_vm_open,
+	.close = drm_gem_vm_close,
+};
+
+static const struct drm_gem_object_funcs drm_svm_bo_funcs = {
+	.free = drm_svm_bo_free,
+	.mmap = drm_svm_bo_mmap,
+	.vm_ops = &drm_svm_bo_vm_ops,
+};
+
+/**
+ * drm_svm_bo_create() - create a GEM object with per-chunk placements
+ * @sdev: the device
+ * @size: size in bytes, rounded up to a page
+ * @params: placement policy
+ *
+ * No memory is allocated yet: chunks are populated in the preferred
+ * placement on first use.
+ *
+ * Return: the object (one reference), or ERR_PTR: -EINVAL for a zero or
+ * too large size, bad placements, unknown flags or a bad chunk size,
+ * -ENOMEM.
+ */
+struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
+				     const struct drm_svm_bo_params *params)
+{
+	unsigned int shift = params->chunk_shift;
+	struct drm_svm_bo *bo;
+	unsigned long c;
+	int ret;
+
+	if (!size || size > (1ull << 40) ||
+	    !params->allowed || params->allowed & ~DRM_SVM_PL_ALL ||
+	    params->preferred >= DRM_SVM_PL_COUNT ||
+	    !(params->allowed & DRM_SVM_PL_MASK(params->preferred)) ||
+	    params->flags & ~DRM_SVM_BO_FLAGS ||
+	    (shift && (shift < PAGE_SHIFT || shift > 30)))
+		return ERR_PTR(-EINVAL);
+	if ((params->allowed & DRM_SVM_PL_MASK(DRM_SVM_PL_VRAM)) && !sdev->vram)
+		return ERR_PTR(-EINVAL);
+
+	size = PAGE_ALIGN(size);
+	if (!shift)
+		shift = min_t(unsigned int, DRM_SVM_DEFAULT_CHUNK_SHIFT,
+			      order_base_2(size));
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->sdev = sdev;
+	bo->params = *params;
+	bo->chunk_shift = shift;
+	bo->npages = size >> PAGE_SHIFT;
+	bo->nchunks = DIV_ROUND_UP_ULL(size, 1ull << shift);
+	bo->chunks = kvcalloc(bo->nchunks, sizeof(*bo->chunks), GFP_KERNEL);
+	if (!bo->chunks) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	for (c = 0; c < bo->nchunks; c++) {
+		bo->chunks[c].bo = bo;
+		bo->chunks[c].placement = params->preferred;
+		INIT_LIST_HEAD(&bo->chunks[c].lru);
+	}
+
+	bo->base.funcs = &drm_svm_bo_funcs;
+	drm_gem_private_object_init(sdev->drm, &bo->base, size);
+	ret = drm_gem_create_mmap_offset(&bo->base);
+	if (ret) {
+		drm_gem_object_put(&bo->base);
+		return ERR_PTR(ret);
+	}
+	return bo;
+
+err_free:
+	kfree(bo);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(drm_svm_bo_create);
+
+static int drm_svm_bo_range(struct drm_svm_bo *bo, u64 offset, u64 size,
+			    unsigned long *first, unsigned long *last)
+{
+	u64 end;
+
+	if (!size || check_add_overflow(offset, size, &end) ||
+	    end > bo->base.size)
+		return -EINVAL;
+	*first = offset >> bo->chunk_shift;
+	*last = (end - 1) >> bo->chunk_shift;
+	return 0;
+}
+
+/**
+ * drm_svm_bo_migrate() - move a byte range of an object to a placement
+ * @bo: the object
+ * @offset: start of the range in bytes
+ * @size: length of the range in bytes
+ * @placement: &enum drm_svm_placement
+ * @flags: %DRM_SVM_MIGRATE_VISIBLE
+ * @fence: if not NULL, receives a fence that signals when every chunk of
+ *	the range has arrived (NULL when nothing had to move)
+ *
+ * Every chunk the range touches moves, in batched copies on the copy engine.
+ * The call returns once the copies are queued. Chunks that cannot be moved
+ * (VRAM full of memory that cannot be evicted) stay where they are and the
+ * call fails; the data is never lost.
+ *
+ * Return: 0, -EINVAL (bad range, placement not allowed, unknown flags),
+ * -ENOSPC, -ENOMEM, -EINTR / -ERESTARTSYS.
+ */
+int drm_svm_bo_migrate(struct drm_svm_bo *bo, u64 offset, u64 size,
+		       u32 placement, u32 flags, struct dma_fence **fence)
+{
+	unsigned long first, last, c;
+	struct dma_fence **fences;
+	struct drm_svm_move mv;
+	unsigned int n = 0, g;
+	int ret;
+
+	if (fence)
+		*fence = NULL;
+	if (placement >= DRM_SVM_PL_COUNT ||
+	    !(bo->params.allowed & DRM_SVM_PL_MASK(placement)) ||
+	    flags & ~DRM_SVM_MIGRATE_VISIBLE ||
+	    ((flags & DRM_SVM_MIGRATE_VISIBLE) && placement != DRM_SVM_PL_VRAM))
+		return -EINVAL;
+	ret = drm_svm_bo_range(bo, offset, size, &first, &last);
+	if (ret)
+		return ret;
+	ret = drm_svm_move_init(&mv, (last - first + 1) <<
+				(bo->chunk_shift - PAGE_SHIFT),
+				last - first + 1);
+	if (ret)
+		return ret;
+
+	ret = dma_resv_lock_interruptible(bo->base.resv, NULL);
+	if (ret)
+		goto out_fini;
+	ret = drm_svm_move_range(bo, first, last, placement,
+				 flags & DRM_SVM_MIGRATE_VISIBLE, &mv);
+
+	/* The result is the set of last-move fences of the range. */
+	fences = kcalloc(last - first + 1, sizeof(*fences), GFP_KERNEL);
+	if (!fences) {
+		ret = ret ?: -ENOMEM;
+		goto out_unlock;
+	}
+	for (c = first; c <= last; c++) {
+		struct dma_fence *f = bo->chunks[c].fence;
+
+		if (!f || dma_fence_is_signaled(f))
+			continue;
+		for (g = 0; g < n && fences[g] != f; g++)
+			;
+		if (g == n)
+			fences[n++] = dma_fence_get(f);
+	}
+	if (n && !dma_resv_reserve_fences(bo->base.resv, n))
+		for (g = 0; g < n; g++)
+			dma_resv_add_fence(bo->base.resv, fences[g],
+					   DMA_RESV_USAGE_KERNEL);
+	dma_resv_unlock(bo->base.resv);
+
+	if (!fence || !n) {
+		for (g = 0; g < n; g++)
+			dma_fence_put(fences[g]);
+		kfree(fences);
+	} else if (n == 1) {
+		*fence = fences[0];
+		kfree(fences);
+	} else {
+		struct dma_fence_array *array;
+
+		array = dma_fence_array_create(n, fences,
+					       dma_fence_context_alloc(1), 1,
+					       false);
+		if (!array) {
+			/* the array owns nothing: wait here instead */
+			for (g = 0; g < n; g++) {
+				dma_fence_wait(fences[g], false);
+				dma_fence_put(fences[g]);
+			}
+			kfree(fences);
+		} else {
+			*fence = &array->base;
+		}
+	}
+	goto out_fini;
+
+out_unlock:
+	dma_resv_unlock(bo->base.resv);
+out_fini:
+	drm_svm_move_fini(&mv);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(drm_svm_bo_migrate);
+
+/**
+ * drm_svm_bo_residency() - where the chunks of an object are
+ * @bo: the object
+ * @first: first chunk
+ * @count: number of chunks, at most the object's from @first
+ * @info: receives @count entries
+ *
+ * Return: 0, -EINVAL for a range outside the object, -EINTR.
+ */
+int drm_svm_bo_residency(struct drm_svm_bo *bo, unsigned long first,
+			 unsigned long count, struct drm_svm_chunk_info *info)
+{
+	unsigned long i;
+
+	if (first >= bo->nchunks || count > bo->nchunks - first)
+		return -EINVAL;
+	if (dma_resv_lock_interruptible(bo->base.resv, NULL))
+		return -EINTR;
+	for (i = 0; i < count; i++) {
+		struct drm_svm_chunk *chunk = &bo->chunks[first + i];
+
+		info[i].placement = chunk->placement;
+		info[i].populated = !!chunk->mem;
+		info[i].visible = chunk->mem && chunk->mem->visible;
+		info[i].busy = chunk->fence &&
+			!dma_fence_is_signaled(chunk->fence);
+	}
+	dma_resv_unlock(bo->base.resv);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drm_svm_bo_residency);
+
+/* Make chunk @c accessible to the device: populated, move finished. */
+static int drm_svm_chunk_prepare_device(struct drm_svm_bo *bo, unsigned long c)
+{
+	struct drm_svm_chunk *chunk = &bo->chunks[c];
+	int ret;
+
+	if (!chunk->mem) {
+		ret = drm_svm_move_chunk(bo, c, chunk->placement, false);
+		if (ret == -ENOSPC && chunk->placement == DRM_SVM_PL_VRAM &&
+		    drm_svm_evict_target(bo) != DRM_SVM_PL_COUNT)
+			ret = drm_svm_move_chunk(bo, c,
+						 drm_svm_evict_target(bo),
+						 false);
+		if (ret)
+			return ret;
+	}
+	if (chunk->fence) {
+		ret = dma_fence_wait(chunk->fence, true);
+		if (ret)
+			return ret;
+	}
+	drm_svm_chunk_lru_update(chunk, chunk->mem);
+	return 0;
+}
+
+static struct page *drm_svm_chunk_page(struct drm_svm_bo *bo,
+				       struct drm_svm_mem *mem,
+				       unsigned long i)
+{
+	if (mem->placement == DRM_SVM_PL_VRAM)
+		return bo->sdev->ops->vram_page ?
+			bo->sdev->ops->vram_page(bo->sdev, mem->entry[i]) :
+			NULL;
+	return mem_page(mem, i);
+}
+
+/*
+ * Device access emulation: run @fn on each page piece of a byte range, as
+ * the device would see it through its page tables (no migration).
+ */
+static int drm_svm_bo_walk(struct drm_svm_bo *bo, u64 offset, u64 len,
+			   void (*fn)(void *vaddr, size_t n, void *arg),
+			   void *arg)
+{
+	unsigned long first, last, c;
+	u64 pos = offset, end = offset + len;
+	int ret;
+
+	ret = drm_svm_bo_range(bo, offset, len, &first, &last);
+	if (ret)
+		return ret;
+	ret = dma_resv_lock_interruptible(bo->base.resv, NULL);
+	if (ret)
+		return ret;
+	for (c = first; c <= last && !ret; c++)
+		ret = drm_svm_chunk_prepare_device(bo, c);
+	while (!ret && pos < end) {
+		unsigned long pg = pos >> PAGE_SHIFT;
+		unsigned long c = pg >> (bo->chunk_shift - PAGE_SHIFT);
+		struct drm_svm_mem *mem = bo->chunks[c].mem;
+		size_t in = offset_in_page(pos);
+		size_t n = min_t(u64, PAGE_SIZE - in, end - pos);
+		struct page *page;
+		void *vaddr;
+
+		page = drm_svm_chunk_page(bo, mem, pg - chunk_first_page(bo, c));
+		if (!page) {
+			ret = -EOPNOTSUPP;
+			break;
+		}
+		vaddr = kmap_local_page(page);
+		fn(vaddr + in, n, arg);
+		kunmap_local(vaddr);
+		pos += n;
+	}
+	dma_resv_unlock(bo->base.resv);
+	return ret;
+}
+
+struct drm_svm_rw {
+	u8 *buf;
+	bool write;
+};
+
+static void drm_svm_rw_fn(void *vaddr, size_t n, void *arg)
+{
+	struct drm_svm_rw *rw = arg;
+
+	if (rw->write)
+		memcpy(vaddr, rw->buf, n);
+	else
+		memcpy(rw->buf, vaddr, n);
+	rw->buf += n;
+}
+
+/**
+ * drm_svm_bo_access() - device access to object memory
+ * @bo: the object
+ * @offset: byte offset
+ * @buf: kernel buffer of @len bytes
+ * @len: bytes to transfer
+ * @write: write @buf to the object instead of reading
+ *
+ * Reads or writes the object the way the device sees it, in whatever
+ * placement each chunk is (nothing migrates), after the chunk's pending move
+ * has finished. Unpopulated chunks are populated in their placement.
+ *
+ * Return: 0, -EINVAL for a range outside the object, -ENOSPC, -ENOMEM,
+ * -EINTR / -ERESTARTSYS.
+ */
+int drm_svm_bo_access(struct drm_svm_bo *bo, u64 offset, void *buf,
+		      size_t len, bool write)
+{
+	struct drm_svm_rw rw = { .buf = buf, .write = write };
+
+	return drm_svm_bo_walk(bo, offset, len, drm_svm_rw_fn, &rw);
+}
+EXPORT_SYMBOL_GPL(drm_svm_bo_access);
+
+static void drm_svm_fill_fn(void *vaddr, size_t n, void *arg)
+{
+	u32 value = *(u32 *)arg;
+
+	memset32(vaddr, value, n / 4);
+}
+
+/**
+ * drm_svm_bo_fill() - device fill of object memory with a 32-bit pattern
+ * @bo: the object
+ * @offset: byte offset, 4-byte aligned
+ * @len: bytes, a multiple of 4
+ * @value: the pattern
+ *
+ * Return: as drm_svm_bo_access(); -EINVAL for unaligned arguments.
+ */
+int drm_svm_bo_fill(struct drm_svm_bo *bo, u64 offset, u64 len, u32 value)
+{
+	if (!IS_ALIGNED(offset, 4) || !IS_ALIGNED(len, 4))
+		return -EINVAL;
+	return drm_svm_bo_walk(bo, offset, len, drm_svm_fill_fn, &value);
+}
+EXPORT_SYMBOL_GPL(drm_svm_bo_fill);
+
+/**
+ * drm_svm_device_init() - set up the GEM placement state of a device
+ * @sdev: the state, embedded in the driver's device
+ * @drm: the DRM device
+ * @ops: driver callbacks
+ * @vram: the VRAM manager, or NULL for a device without VRAM
+ * @gtt_size: bytes of GART
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int drm_svm_device_init(struct drm_svm_device *sdev, struct drm_device *drm,
+			const struct drm_svm_device_ops *ops,
+			struct drm_svm_vram *vram, u64 gtt_size)
+{
+	memset(sdev, 0, sizeof(*sdev));
+	sdev->wq = alloc_workqueue("drm_svm", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!sdev->wq)
+		return -ENOMEM;
+	sdev->drm = drm;
+	sdev->ops = ops;
+	sdev->vram = vram;
+	sdev->gtt_size = gtt_size;
+	spin_lock_init(&sdev->lru_lock);
+	INIT_LIST_HEAD(&sdev->vram_lru);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drm_svm_device_init);
+
+/**
+ * drm_svm_device_fini() - tear down the GEM placement state of a device
+ * @sdev: the state
+ *
+ * All objects must be gone. Waits for deferred frees. May sleep.
+ */
+void drm_svm_device_fini(struct drm_svm_device *sdev)
+{
+	destroy_workqueue(sdev->wq);
+	WARN_ON(!list_empty(&sdev->vram_lru));
+	WARN_ON(atomic64_read(&sdev->gtt_used));
+}
+EXPORT_SYMBOL_GPL(drm_svm_device_fini);
+
+/**
+ * drm_svm_device_print() - print counters and usage
+ * @sdev: the state
+ * @p: where to print
+ */
+void drm_svm_device_print(struct drm_svm_device *sdev, struct drm_printer *p)
+{
+	struct drm_svm_stats *s = &sdev->stats;
+
+	drm_printf(p, "gtt used: %lld\n", atomic64_read(&sdev->gtt_used));
+	drm_printf(p, "cpu faults: %lld\n", atomic64_read(&s->cpu_faults));
+	drm_printf(p, "cpu fault migrations: %lld\n",
+		   atomic64_read(&s->cpu_fault_migrations));
+	drm_printf(p, "migrated chunks: %lld\n",
+		   atomic64_read(&s->migrated_chunks));
+	drm_printf(p, "migrated bytes: %lld\n",
+		   atomic64_read(&s->migrated_bytes));
+	drm_printf(p, "evictions: %lld\n", atomic64_read(&s->evictions));
+}
+EXPORT_SYMBOL_GPL(drm_svm_device_print);

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Copyright © 2026 The drm-svm authors
+ */
+#ifndef __DRM_SVM_BO_H__
+#define __DRM_SVM_BO_H__
+
+#include <linux/dma-fence.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_gem.h>
+
+struct drm_printer;
+struct drm_svm_device;
+struct drm_svm_vram;
+
+/**
+ * enum drm_svm_placement - where a chunk of an object lives
+ * @DRM_SVM_PL_SYSTEM: system memory, mapped cached on the CPU
+ * @DRM_SVM_PL_GTT: system memory bound in the device's GART, write-combined
+ * @DRM_SVM_PL_VRAM: device memory; CPU-mapped through the BAR when visible
+ * @DRM_SVM_PL_COUNT: number of placements; as a copy source: zero fill
+ */
+enum drm_svm_placement {
+	DRM_SVM_PL_SYSTEM = 0,
+	DRM_SVM_PL_GTT = 1,
+	DRM_SVM_PL_VRAM = 2,
+	DRM_SVM_PL_COUNT,
+};
+
+#define DRM_SVM_PL_ZERO		DRM_SVM_PL_COUNT
+#define DRM_SVM_PL_MASK(pl)	BIT(pl)
+#define DRM_SVM_PL_ALL		(BIT(DRM_SVM_PL_COUNT) - 1)
+
+/**
+ * struct drm_svm_copy - one copy request for the device's copy engine
+ *
+ * Page @i of the source goes to page @i of the destination. System and GTT
+ * memory is given as pages (@src_pages/@dst_pages), VRAM as byte offsets
+ * (@src_vram/@dst_vram). The arrays belong to the caller and are only valid
+ * during &drm_svm_device_ops.copy: a driver that copies asynchronously must
+ * take its own copy. The pages and VRAM themselves stay allocated until the
+ * returned fence has signalled.
+ */
+struct drm_svm_copy {
+	/** @src_pl: source placement, %DRM_SVM_PL_ZERO to clear @dst. */
+	enum drm_svm_placement src_pl;
+	/** @dst_pl: destination placement. */
+	enum drm_svm_placement dst_pl;
+	/** @npages: number of pages. */
+	unsigned long npages;
+	/** @src_pages: source pages (SYSTEM, GTT). */
+	struct page **src_pages;
+	/** @dst_pages: destination pages (SYSTEM, GTT). */
+	struct page **dst_pages;
+	/** @src_vram: source VRAM offsets (VRAM). */
+	u64 *src_vram;
+	/** @dst_vram: destination VRAM offsets (VRAM). */
+	u64 *dst_vram;
+	/** @deps: fences the copy must wait for. */
+	struct dma_fence **deps;
+	/** @ndeps: number of @deps. */
+	unsigned int ndeps;
+};
+
+/**
+ * struct drm_svm_device_ops - driver callbacks of a drm_svm device
+ */
+struct drm_svm_device_ops {
+	/**
+	 * @copy: Start a copy on the copy engine and return its fence (or an
+	 * ERR_PTR). Called with the reservation lock of the object held; must
+	 * not wait for the copy. Optional: without it the helper copies with
+	 * the CPU through @vram_page.
+	 */
+	struct dma_fence *(*copy)(struct drm_svm_device *sdev,
+				  const struct drm_svm_copy *copy);
+	/**
+	 * @vram_pfn: PFN of the CPU-visible VRAM page at @offset, for CPU
+	 * mappings through the BAR. Mandatory when VRAM has a visible part.
+	 */
+	unsigned long (*vram_pfn)(struct drm_svm_device *sdev, u64 offset);
+	/**
+	 * @vram_page: a struct page backing the VRAM page at @offset, for CPU
+	 * copies and device access emulation. Optional.
+	 */
+	struct page *(*vram_page)(struct drm_svm_device *sdev, u64 offset);
+	/**
+	 * @gtt_map: bind @n pages into the GART, filling @addrs with their
+	 * device addresses. Return 0 or -errno. Optional.
+	 */
+	int (*gtt_map)(struct drm_svm_device *sdev, struct page **pages,
+		       dma_addr_t *addrs, unsigned long n);
+	/**
+	 * @gtt_unmap: unbind pages bound by @gtt_map. Optional (mandatory
+	 * with @gtt_map). May be called from a worker.
+	 */
+	void (*gtt_unmap)(struct drm_svm_device *sdev, dma_addr_t *addrs,
+			  unsigned long n);
+};
+
+/**
+ * struct drm_svm_stats - counters of a drm_svm device
+ */
+struct drm_svm_stats {
+	/** @cpu_faults: CPU faults handled. */
+	atomic64_t cpu_faults;
+	/** @cpu_fault_migrations: chunks migrated to serve a CPU fault. */
+	atomic64_t cpu_fault_migrations;
+	/** @migrated_chunks: chunks moved, by any path. */
+	atomic64_t migrated_chunks;
+	/** @migrated_bytes: bytes moved. */
+	atomic64_t migrated_bytes;
+	/** @evictions: VRAM chunks evicted. */
+	atomic64_t evictions;
+};
+
+/**
+ * struct drm_svm_device - per-device state of the GEM placement helper
+ *
+ * Embedded in the driver's device structure and set up with
+ * drm_svm_device_init().
+ */
+struct drm_svm_device {
+	/** @drm: the DRM device. */
+	struct drm_device *drm;
+	/** @ops: driver callbacks. */
+	const struct drm_svm_device_ops *ops;
+	/** @vram: the device memory manager (may be NULL: no VRAM). */
+	struct drm_svm_vram *vram;
+	/** @gtt_size: bytes of GART. */
+	u64 gtt_size;
+	/** @gtt_used: bytes bound in the GART. */
+	atomic64_t gtt_used;
+	/** @lru_lock: protects @vram_lru. Innermost lock. */
+	spinlock_t lru_lock;
+	/** @vram_lru: chunks in VRAM, least recently used first. */
+	struct list_head vram_lru;
+	/** @wq: frees memory after moves; flushed by drm_svm_device_fini(). */
+	struct workqueue_struct *wq;
+	/** @stats: counters. */
+	struct drm_svm_stats stats;
+};
+
+struct drm_svm_mem;
+
+/**
+ * struct drm_svm_chunk - one chunk of an object
+ *
+ * Protected by the object's reservation lock, except @lru which is
+ * protected by &drm_svm_device.lru_lock.
+ */
+struct drm_svm_chunk {
+	/** @bo: the object. */
+	struct drm_svm_bo *bo;
+	/** @lru: link in &drm_svm_device.vram_lru while in VRAM. */
+	struct list_head lru;
+	/** @mem: the backing memory, NULL until first use. */
+	struct drm_svm_mem *mem;
+	/** @fence: the last move of this chunk, or NULL. */
+	struct dma_fence *fence;
+	/**
+	 * @placement: placement of @mem, or where the chunk will be populated
+	 * (&enum drm_svm_placement).
+	 */
+	u8 placement;
+};
+
+/* drm_svm_bo_params.flags */
+/** DRM_SVM_BO_CPU_MIGRATE_SYSTEM - a CPU fault moves the chunk to SYSTEM */
+#define DRM_SVM_BO_CPU_MIGRATE_SYSTEM	BIT(0)
+/** DRM_SVM_BO_CPU_PREFER_VISIBLE - invisible VRAM faults to visible VRAM */
+#define DRM_SVM_BO_CPU_PREFER_VISIBLE	BIT(1)
+#define DRM_SVM_BO_FLAGS	(DRM_SVM_BO_CPU_MIGRATE_SYSTEM | \
+				 DRM_SVM_BO_CPU_PREFER_VISIBLE)
+
+/**
+ * struct drm_svm_bo_params - placement policy of a new object
+ */
+struct drm_svm_bo_params {
+	/** @allowed: mask of allowed placements (DRM_SVM_PL_MASK()). */
+	u32 allowed;
+	/** @preferred: where chunks are populated first. */
+	u32 preferred;
+	/** @flags: DRM_SVM_BO_*. */
+	u32 flags;
+	/** @chunk_shift: log2 of the chunk size; 0 picks the default. */
+	u32 chunk_shift;
+};
+
+/**
+ * struct drm_svm_bo - a GEM object with per-chunk placements
+ *
+ * The CPU mapping is the object's single GEM mmap; its PTEs point at
+ * whatever backs each chunk and are zapped when a chunk moves.
+ *
+ * The chunks are protected by the reservation lock (@base.resv); the other
+ * members are constant after creation.
+ */
+struct drm_svm_bo {
+	/** @base: the GEM object. */
+	struct drm_gem_object base;
+	/** @sdev: the device. */
+	struct drm_svm_device *sdev;
+	/** @params: placement policy, constant after creation. */
+	struct drm_svm_bo_params params;
+	/** @chunk_shift: log2 of the chunk size. */
+	unsigned int chunk_shift;
+	/** @nchunks: number of chunks. */
+	unsigned long nchunks;
+	/** @npages: number of pages. */
+	unsigned long npages;
+	/** @chunks: the chunks. */
+	struct drm_svm_chunk *chunks;
+};
+
+static inline struct drm_svm_bo *to_drm_svm_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct drm_svm_bo, base);
+}
+
+static inline u64 drm_svm_bo_chunk_size(const struct drm_svm_bo *bo)
+{
+	return 1ull << bo->chunk_shift;
+}
+
+/**
+ * struct drm_svm_chunk_info - residency of one chunk, for userspace queries
+ */
+struct drm_svm_chunk_info {
+	/** @placement: &enum drm_svm_placement. */
+	u32 placement;
+	/** @populated: backing allocated. */
+	bool populated;
+	/** @visible: CPU-visible VRAM. */
+	bool visible;
+	/** @busy: a move is in flight. */
+	bool busy;
+};
+
+/* drm_svm_bo_migrate() flags */
+/** DRM_SVM_MIGRATE_VISIBLE - into VRAM: only its CPU-visible part */
+#define DRM_SVM_MIGRATE_VISIBLE		BIT(0)
+
+int drm_svm_device_init(struct drm_svm_device *sdev, struct drm_device *drm,
+			const struct drm_svm_device_ops *ops,
+			struct drm_svm_vram *vram, u64 gtt_size);
+void drm_svm_device_fini(struct drm_svm_device *sdev);
+void drm_svm_device_print(struct drm_svm_device *sdev, struct drm_printer *p);
+
+struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
+				     const struct drm_svm_bo_params *params);
+int drm_svm_bo_migrate(struct drm_svm_bo *bo, u64 offset, u64 size,
+		       u32 placement, u32 flags, struct dma_fence **fence);
+int drm_svm_bo_residency(struct drm_svm_bo *bo, unsigned long first,
+			 unsigned long count, struct drm_svm_chunk_info *info);
+int drm_svm_bo_access(struct drm_svm_bo *bo, u64 offset, void *buf,
+		      size_t len, bool write);
+int drm_svm_bo_fill(struct drm_svm_bo *bo, u64 offset, u64 len, u32 value);
+
+#endif /* __DRM_SVM_BO_H__ */
