@@ -21,9 +21,10 @@
 #include <drm/drm_svm.h>
 #include <drm/drm_svm_bo.h>
 
+/* The fence must come first: its default release kfree()s it. */
 struct mock_copy {
-	struct list_head link;
 	struct dma_fence fence;
+	struct list_head link;
 	struct drm_svm_copy req;	/* arrays owned by the mock */
 };
 
