@@ -6,7 +6,7 @@ cd "$VM_SRC"
 echo "== guest: $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB"
 modprobe virtio_gpu
 modprobe vkms
-modprobe vsvm ${VSVM_PARAMS:-}
+modprobe vsvm ${VSVM_PARAMS:-visible_vram_mb=64}
 echo "== DRM devices"
 for d in /sys/class/drm/card* /sys/class/drm/renderD*; do
 	[ -e "$d/device/driver" ] || continue
@@ -15,7 +15,7 @@ done
 echo "== svm_demo"
 build/meson/examples/svm_demo
 echo "== debugfs vsvm_info"
-cat /sys/kernel/debug/dri/*/vsvm_info
+cat /sys/kernel/debug/dri/vsvm.0/vsvm_info 2>/dev/null || cat /sys/kernel/debug/dri/0/vsvm_info
 modprobe -r vsvm
 modprobe -r drm_svm
 echo "== vsvm and drm_svm unloaded"

@@ -54,6 +54,29 @@ int svm_device_get_param(struct svm_device *dev, uint32_t param,
 			 uint64_t *value);
 const char *svm_strerror(int err);
 
+/*
+ * GEM objects with per-chunk placements (SYSTEM, GTT, VRAM; see vsvm_drm.h
+ * for the placement and flag values). All return 0 or -errno.
+ */
+struct drm_vsvm_chunk_state;
+
+int svm_bo_create(struct svm_device *dev, uint64_t size, uint32_t placements,
+		  uint32_t preferred, uint32_t flags, uint32_t *handle);
+int svm_bo_destroy(struct svm_device *dev, uint32_t handle);
+int svm_bo_map(struct svm_device *dev, uint32_t handle, uint64_t size,
+	       void **ptr);
+int svm_bo_migrate(struct svm_device *dev, uint32_t handle, uint64_t offset,
+		   uint64_t size, uint32_t placement, uint32_t flags);
+int svm_bo_residency(struct svm_device *dev, uint32_t handle,
+		     struct drm_vsvm_chunk_state *chunks, uint32_t count,
+		     uint32_t *nchunks, uint64_t *chunk_size);
+int svm_bo_device_read(struct svm_device *dev, uint32_t handle,
+		       uint64_t offset, void *buf, uint64_t size);
+int svm_bo_device_write(struct svm_device *dev, uint32_t handle,
+			uint64_t offset, const void *buf, uint64_t size);
+int svm_bo_device_fill(struct svm_device *dev, uint32_t handle,
+		       uint64_t offset, uint64_t size, uint32_t value);
+
 #ifdef __cplusplus
 }
 #endif
