@@ -6,6 +6,8 @@
 #include <linux/dma-fence-array.h>
 #include <linux/dma-resv.h>
 #include <linux/highmem.h>
+#include <linux/huge_mm.h>
+#include <linux/pfn_t.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
@@ -13,6 +15,7 @@
 #include <linux/vmalloc.h>
 
 #include <drm/drm_device.h>
+#include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_print.h>
 #include <drm/drm_svm.h>
@@ -88,6 +91,7 @@ struct drm_svm_mem {
 	unsigned long npages;
 	u8 placement;
 	bool visible;
+	bool contig;			/* one naturally aligned PFN run */
 	u64 entry[];
 };
 
@@ -174,10 +178,13 @@ static struct drm_svm_mem *drm_svm_mem_new(struct drm_svm_device *sdev,
 	return mem;
 }
 
-/* Allocate zeroed pages, in one high-order block when possible. */
-static int drm_svm_mem_alloc_pages(struct drm_svm_mem *mem)
+/*
+ * Allocate pages, in one high-order block when possible. Pages that a copy
+ * overwrites right away need no zeroing (@zero false).
+ */
+static int drm_svm_mem_alloc_pages(struct drm_svm_mem *mem, bool zero)
 {
-	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO;
+	gfp_t gfp = GFP_HIGHUSER | (zero ? __GFP_ZERO : 0);
 	unsigned long i = 0, j;
 
 	while (i < mem->npages) {
@@ -197,6 +204,8 @@ static int drm_svm_mem_alloc_pages(struct drm_svm_mem *mem)
 			return -ENOMEM;
 		if (order)
 			split_page(page, order);
+		if (!i && (1ul << order) == mem->npages && mem->npages > 1)
+			mem->contig = true;
 		for (j = 0; j < (1ul << order); j++)
 			mem->entry[i++] = (uintptr_t)(page + j);
 	}
@@ -239,12 +248,21 @@ static int drm_svm_mem_alloc_vram(struct drm_svm_bo *bo,
 		for (; off < end && i < mem->npages; off += PAGE_SIZE)
 			mem->entry[i++] = off;
 	}
+	/* One block whose BAR PFNs are one aligned run: PMD-mappable. */
+	if (mem->visible && list_is_singular(&mem->blocks) &&
+	    mem->npages > 1 && sdev->ops->vram_pfn) {
+		unsigned long pfn = sdev->ops->vram_pfn(sdev, mem->entry[0]);
+
+		mem->contig = IS_ALIGNED(pfn, mem->npages) &&
+			sdev->ops->vram_pfn(sdev, mem->entry[mem->npages - 1]) ==
+			pfn + mem->npages - 1;
+	}
 	return 0;
 }
 
 static struct drm_svm_mem *drm_svm_mem_alloc(struct drm_svm_bo *bo,
 					     unsigned long c, u8 placement,
-					     bool visible)
+					     bool visible, bool zero)
 {
 	struct drm_svm_device *sdev = bo->sdev;
 	unsigned long npages = chunk_npages(bo, c);
@@ -263,7 +281,7 @@ static struct drm_svm_mem *drm_svm_mem_alloc(struct drm_svm_bo *bo,
 			kvfree(mem);
 			return ERR_PTR(-ENOSPC);
 		}
-		ret = drm_svm_mem_alloc_pages(mem);
+		ret = drm_svm_mem_alloc_pages(mem, zero);
 		if (!ret && sdev->ops->gtt_map) {
 			mem->dma = kvcalloc(npages, sizeof(*mem->dma),
 					    GFP_KERNEL);
@@ -279,7 +297,7 @@ static struct drm_svm_mem *drm_svm_mem_alloc(struct drm_svm_bo *bo,
 		}
 		break;
 	case DRM_SVM_PL_SYSTEM:
-		ret = drm_svm_mem_alloc_pages(mem);
+		ret = drm_svm_mem_alloc_pages(mem, zero);
 		break;
 	case DRM_SVM_PL_VRAM:
 		ret = drm_svm_mem_alloc_vram(bo, mem, visible);
@@ -547,7 +565,8 @@ static int drm_svm_move_range(struct drm_svm_bo *bo, unsigned long first,
 
 		if (drm_svm_chunk_in_place(chunk, placement, visible))
 			continue;
-		mem = drm_svm_mem_alloc(bo, c, placement, visible);
+		/* Fresh memory is zeroed; a copy target is overwritten. */
+		mem = drm_svm_mem_alloc(bo, c, placement, visible, !chunk->mem);
 		if (IS_ERR(mem)) {
 			ret = PTR_ERR(mem);
 			break;
@@ -758,24 +777,18 @@ static u32 drm_svm_cpu_target(struct drm_svm_bo *bo, struct drm_svm_chunk *chunk
 	return DRM_SVM_PL_VRAM;	/* VRAM only: try visible VRAM */
 }
 
-static vm_fault_t drm_svm_bo_fault(struct vm_fault *vmf)
+/*
+ * Bring chunk @c where the CPU can map it and wait for its last move. On
+ * success returns 0 with the reservation lock held; otherwise the fault
+ * result to return.
+ */
+static vm_fault_t drm_svm_fault_prepare(struct drm_svm_bo *bo, unsigned long c)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct drm_svm_bo *bo = to_drm_svm_bo(vma->vm_private_data);
-	unsigned long pg = vmf->pgoff - drm_vma_node_start(&bo->base.vma_node);
-	struct drm_svm_chunk *chunk;
+	struct drm_svm_chunk *chunk = &bo->chunks[c];
 	struct dma_fence *fence;
-	vm_fault_t vret;
-	unsigned long c;
 	bool visible;
 	u32 target;
 	int ret;
-
-	if (pg >= bo->npages)
-		return VM_FAULT_SIGBUS;
-	c = pg >> (bo->chunk_shift - PAGE_SHIFT);
-	chunk = &bo->chunks[c];
-	atomic64_inc(&bo->sdev->stats.cpu_faults);
 
 	for (;;) {
 		if (dma_resv_lock_interruptible(bo->base.resv, NULL))
@@ -793,7 +806,7 @@ static vm_fault_t drm_svm_bo_fault(struct vm_fault *vmf)
 		}
 		target = drm_svm_cpu_target(bo, chunk, &visible);
 		if (target == DRM_SVM_PL_COUNT)
-			break;
+			return 0;
 		if (target == DRM_SVM_PL_VRAM && !visible) {
 			ret = -ENOSPC;
 		} else {
@@ -801,19 +814,80 @@ static vm_fault_t drm_svm_bo_fault(struct vm_fault *vmf)
 			if (!ret && chunk->mem)
 				atomic64_inc(&bo->sdev->stats.cpu_fault_migrations);
 		}
-		if (ret) {
-			dma_resv_unlock(bo->base.resv);
-			return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-		}
 		dma_resv_unlock(bo->base.resv);
+		if (ret)
+			return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 	}
-	vret = drm_svm_chunk_map(bo, c, vma);
+}
+
+static vm_fault_t drm_svm_bo_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_svm_bo *bo = to_drm_svm_bo(vma->vm_private_data);
+	unsigned long pg = vmf->pgoff - drm_vma_node_start(&bo->base.vma_node);
+	unsigned long c;
+	vm_fault_t ret;
+
+	if (pg >= bo->npages)
+		return VM_FAULT_SIGBUS;
+	c = pg >> (bo->chunk_shift - PAGE_SHIFT);
+	atomic64_inc(&bo->sdev->stats.cpu_faults);
+	ret = drm_svm_fault_prepare(bo, c);
+	if (ret)
+		return ret;
+	ret = drm_svm_chunk_map(bo, c, vma);
 	dma_resv_unlock(bo->base.resv);
-	return vret;
+	return ret;
+}
+
+/*
+ * A 2 MiB chunk backed by one aligned PFN run, fully inside the VMA at an
+ * aligned address, is mapped with one (special, PFN-mapped) PMD: sequential
+ * first touch then costs one fault per chunk. Anything else falls back to
+ * the PTE path.
+ */
+static vm_fault_t drm_svm_bo_huge_fault(struct vm_fault *vmf,
+					unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_svm_bo *bo = to_drm_svm_bo(vma->vm_private_data);
+	unsigned long addr = vmf->address & PMD_MASK;
+	struct drm_svm_mem *mem;
+	unsigned long pg, c, pfn;
+	vm_fault_t ret;
+
+	if (order != PMD_ORDER || bo->chunk_shift != PMD_SHIFT ||
+	    addr < vma->vm_start || addr + PMD_SIZE > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+	pg = ((addr - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff -
+		drm_vma_node_start(&bo->base.vma_node);
+	c = pg >> (PMD_SHIFT - PAGE_SHIFT);
+	if (pg >= bo->npages || !IS_ALIGNED(pg, 1 << (PMD_SHIFT - PAGE_SHIFT)) ||
+	    chunk_npages(bo, c) << PAGE_SHIFT != PMD_SIZE)
+		return VM_FAULT_FALLBACK;
+
+	atomic64_inc(&bo->sdev->stats.cpu_faults);
+	ret = drm_svm_fault_prepare(bo, c);
+	if (ret)
+		return ret == VM_FAULT_NOPAGE ? ret : VM_FAULT_FALLBACK;
+	mem = bo->chunks[c].mem;
+	ret = VM_FAULT_FALLBACK;
+	if (mem->contig) {
+		pfn = mem->placement == DRM_SVM_PL_VRAM ?
+			bo->sdev->ops->vram_pfn(bo->sdev, mem->entry[0]) :
+			page_to_pfn(mem_page(mem, 0));
+		ret = vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn),
+					 vmf->flags & FAULT_FLAG_WRITE);
+		if (!(ret & VM_FAULT_ERROR))
+			atomic64_inc(&bo->sdev->stats.cpu_huge_faults);
+	}
+	dma_resv_unlock(bo->base.resv);
+	return ret;
 }
 
 static const struct vm_operations_struct drm_svm_bo_vm_ops = {
 	.fault = drm_svm_bo_fault,
+	.huge_fault = drm_svm_bo_huge_fault,
 	.open = drm_gem_vm_open,
 	.close = drm_gem_vm_close,
 };
@@ -1188,6 +1262,40 @@ int drm_svm_bo_fill(struct drm_svm_bo *bo, u64 offset, u64 len, u32 value)
 EXPORT_SYMBOL_GPL(drm_svm_bo_fill);
 
 /**
+ * drm_svm_get_unmapped_area() - &file_operations.get_unmapped_area for
+ *	drivers using drm_svm objects
+ * @filp: the DRM file
+ * @uaddr: address hint
+ * @len: length of the mapping
+ * @pgoff: the mmap offset in pages
+ * @flags: mmap flags
+ *
+ * Places mappings so that 2 MiB chunks of the object land on 2 MiB-aligned
+ * virtual addresses, which lets the fault handler map whole chunks with one
+ * PMD. The DRM mmap offset of an object is not 2 MiB aligned, so the
+ * alignment is computed relative to the start of the object.
+ *
+ * Return: the address, or a negative errno cast to unsigned long.
+ */
+unsigned long drm_svm_get_unmapped_area(struct file *filp, unsigned long uaddr,
+					unsigned long len, unsigned long pgoff,
+					unsigned long flags)
+{
+	struct drm_file *priv = filp->private_data;
+	struct drm_vma_offset_manager *mgr = priv->minor->dev->vma_offset_manager;
+	struct drm_vma_offset_node *node;
+	unsigned long start = 0;
+
+	drm_vma_offset_lock_lookup(mgr);
+	node = drm_vma_offset_lookup_locked(mgr, pgoff, 1);
+	if (node)
+		start = drm_vma_node_start(node);
+	drm_vma_offset_unlock_lookup(mgr);
+	return thp_get_unmapped_area(filp, uaddr, len, pgoff - start, flags);
+}
+EXPORT_SYMBOL_GPL(drm_svm_get_unmapped_area);
+
+/**
  * drm_svm_device_init() - set up the GEM placement state of a device
  * @sdev: the state, embedded in the driver's device
  * @drm: the DRM device
@@ -1240,6 +1348,8 @@ void drm_svm_device_print(struct drm_svm_device *sdev, struct drm_printer *p)
 
 	drm_printf(p, "gtt used: %lld\n", atomic64_read(&sdev->gtt_used));
 	drm_printf(p, "cpu faults: %lld\n", atomic64_read(&s->cpu_faults));
+	drm_printf(p, "cpu huge faults: %lld\n",
+		   atomic64_read(&s->cpu_huge_faults));
 	drm_printf(p, "cpu fault migrations: %lld\n",
 		   atomic64_read(&s->cpu_fault_migrations));
 	drm_printf(p, "migrated chunks: %lld\n",

@@ -127,7 +127,11 @@ static const struct drm_ioctl_desc vsvm_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 };
 
-DEFINE_DRM_GEM_FOPS(vsvm_fops);
+static const struct file_operations vsvm_fops = {
+	.owner = THIS_MODULE,
+	DRM_GEM_FOPS,
+	.get_unmapped_area = drm_svm_get_unmapped_area,
+};
 
 static const struct drm_driver vsvm_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,

@@ -108,6 +108,8 @@ struct drm_svm_device_ops {
 struct drm_svm_stats {
 	/** @cpu_faults: CPU faults handled. */
 	atomic64_t cpu_faults;
+	/** @cpu_huge_faults: CPU faults mapped with one PMD. */
+	atomic64_t cpu_huge_faults;
 	/** @cpu_fault_migrations: chunks migrated to serve a CPU fault. */
 	atomic64_t cpu_fault_migrations;
 	/** @migrated_chunks: chunks moved, by any path. */
@@ -260,5 +262,8 @@ int drm_svm_bo_residency(struct drm_svm_bo *bo, unsigned long first,
 int drm_svm_bo_access(struct drm_svm_bo *bo, u64 offset, void *buf,
 		      size_t len, bool write);
 int drm_svm_bo_fill(struct drm_svm_bo *bo, u64 offset, u64 len, u32 value);
+unsigned long drm_svm_get_unmapped_area(struct file *filp, unsigned long uaddr,
+					unsigned long len, unsigned long pgoff,
+					unsigned long flags);
 
 #endif /* __DRM_SVM_BO_H__ */

@@ -1,0 +1,12 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# Runs inside the VM for ci/bench.sh: the peers (bochs/TTM, virtio-gpu/shmem)
+# and vsvm are loaded in the same boot, then the benchmarks run.
+set -e
+cd "$VM_SRC"
+modprobe bochs
+modprobe virtio_gpu
+modprobe vsvm vram_size_mb=512 visible_vram_mb=512
+echo "== $(uname -r), $(nproc) CPUs, QEMU TCG"
+build/meson/benchmarks/gem_bench
+grep -h "faults\|migrat" /sys/kernel/debug/dri/vsvm.0/vsvm_info
