@@ -41,7 +41,7 @@ ulimit -c 0
 bash /run/vm-out/cmd.sh >&3 2>&3
 status=$?
 
-if [ "${VM_KMEMLEAK:-0}" = 1 ] && [ -w /sys/kernel/debug/kmemleak ]; then
+if grep -q ' drm_svm_kmemleak=1' /proc/cmdline && [ -w /sys/kernel/debug/kmemleak ]; then
 	echo "kmemleak: scanning" >&3
 	echo scan > /sys/kernel/debug/kmemleak
 	sleep 1
