@@ -83,6 +83,33 @@ static struct page *vsvm_job_page(struct vsvm_copy_job *job,
 	return (struct page *)(uintptr_t)entry;
 }
 
+/*
+ * The engine's data mover. Plain 64-bit moves: under emulation (TCG) they
+ * are several times faster than the string instructions copy_page() and
+ * clear_page() pick on CPUs that advertise fast string operations.
+ */
+static void __attribute__((optimize("no-tree-loop-distribute-patterns")))
+vsvm_move_page(u64 *d, const u64 *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < PAGE_SIZE / sizeof(u64); i += 8) {
+		u64 a = s ? s[i] : 0, b = s ? s[i + 1] : 0;
+		u64 c = s ? s[i + 2] : 0, e = s ? s[i + 3] : 0;
+		u64 f = s ? s[i + 4] : 0, g = s ? s[i + 5] : 0;
+		u64 h = s ? s[i + 6] : 0, k = s ? s[i + 7] : 0;
+
+		d[i] = a;
+		d[i + 1] = b;
+		d[i + 2] = c;
+		d[i + 3] = e;
+		d[i + 4] = f;
+		d[i + 5] = g;
+		d[i + 6] = h;
+		d[i + 7] = k;
+	}
+}
+
 /* The simulated hardware executing one job. */
 static void vsvm_copy_work(struct work_struct *work)
 {
@@ -97,13 +124,13 @@ static void vsvm_copy_work(struct work_struct *work)
 		void *d = kmap_local_page(dst);
 
 		if (job->src_pl == DRM_SVM_PL_ZERO) {
-			clear_page(d);
+			vsvm_move_page(d, NULL);
 		} else {
 			struct page *src = vsvm_job_page(job, job->src_pl,
 							 job->src[i]);
 			void *s = kmap_local_page(src);
 
-			copy_page(d, s);
+			vsvm_move_page(d, s);
 			kunmap_local(s);
 		}
 		kunmap_local(d);
