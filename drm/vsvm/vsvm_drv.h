@@ -53,8 +53,6 @@ struct vsvm_engine {
 	struct drm_sched_entity entity;
 	/** @submit_lock: serialises job arm + push on @entity. */
 	struct mutex submit_lock;
-	/** @hw_wq: the simulated hardware, one job at a time. */
-	struct workqueue_struct *hw_wq;
 	/** @fence_lock: lock of the hardware fences. */
 	spinlock_t fence_lock;
 	/** @fence_context: context of the hardware fences. */

@@ -18,9 +18,10 @@
  *
  * Each copy engine is a drm_sched scheduler with one kernel entity. A copy
  * request from drm_svm becomes a job whose dependencies are the fences the
- * request names; when it runs, the job is handed to the engine's "hardware",
- * an ordered workqueue that copies page by page between the simulated VRAM
- * and system pages and then signals the job's hardware fence. Requests are
+ * request names; when it runs, the engine's "hardware" copies page by page
+ * between the simulated VRAM and system pages, in the scheduler's ordered
+ * worker (one job at a time per engine), and signals the job's hardware
+ * fence. Requests are
  * spread round-robin over the engines. Module parameters can throttle the
  * engines to a bandwidth and add latency per job, to model a link.
  *
@@ -33,7 +34,6 @@ struct vsvm_copy_job {
 	struct drm_sched_job base;
 	struct vsvm_engine *engine;
 	struct dma_fence *hw_fence;
-	struct work_struct work;
 	enum drm_svm_placement src_pl, dst_pl;
 	unsigned long npages;
 	u64 *src;
@@ -111,12 +111,9 @@ vsvm_move_page(u64 *d, const u64 *s)
 }
 
 /* The simulated hardware executing one job. */
-static void vsvm_copy_work(struct work_struct *work)
+static void vsvm_copy_execute(struct vsvm_copy_job *job)
 {
-	struct vsvm_copy_job *job = container_of(work, struct vsvm_copy_job,
-						 work);
 	const struct vsvm_config *cfg = &job->engine->vdev->cfg;
-	struct dma_fence *fence = job->hw_fence;
 	unsigned long i;
 
 	for (i = 0; i < job->npages; i++) {
@@ -142,9 +139,6 @@ static void vsvm_copy_work(struct work_struct *work)
 			     2 + (job->npages << PAGE_SHIFT) / cfg->copy_mbps);
 	if (cfg->copy_latency_us)
 		usleep_range(cfg->copy_latency_us, cfg->copy_latency_us + 1);
-	/* The job may be freed as soon as the fence signals. */
-	dma_fence_signal(fence);
-	dma_fence_put(fence);
 }
 
 static struct dma_fence *vsvm_run_job(struct drm_sched_job *sched_job)
@@ -159,8 +153,12 @@ static struct dma_fence *vsvm_run_job(struct drm_sched_job *sched_job)
 	dma_fence_init(fence, &vsvm_hw_fence_ops, &engine->fence_lock,
 		       engine->fence_context, ++engine->seqno);
 	dma_fence_get(fence);		/* for the job, put in free_job */
-	dma_fence_get(fence);		/* for the hardware */
-	queue_work(engine->hw_wq, &job->work);
+	/*
+	 * The engine's hardware runs in the scheduler's own ordered worker:
+	 * one job at a time per engine, without another context switch.
+	 */
+	vsvm_copy_execute(job);
+	dma_fence_signal(fence);
 	return fence;
 }
 
@@ -240,7 +238,6 @@ struct dma_fence *vsvm_copy(struct drm_svm_device *sdev,
 	job->src_pl = copy->src_pl;
 	job->dst_pl = copy->dst_pl;
 	job->npages = copy->npages;
-	INIT_WORK(&job->work, vsvm_copy_work);
 
 	engine = &vdev->engines[atomic_inc_return(&vdev->next_engine) %
 				vdev->cfg.num_copy_engines];
@@ -273,7 +270,6 @@ static void vsvm_engine_fini(struct vsvm_engine *engine)
 {
 	drm_sched_entity_destroy(&engine->entity);
 	drm_sched_fini(&engine->sched);
-	destroy_workqueue(engine->hw_wq);
 	mutex_destroy(&engine->submit_lock);
 }
 
@@ -297,23 +293,13 @@ static int vsvm_engine_init(struct vsvm_device *vdev, unsigned int id)
 	mutex_init(&engine->submit_lock);
 	spin_lock_init(&engine->fence_lock);
 	engine->fence_context = dma_fence_context_alloc(1);
-	engine->hw_wq = alloc_ordered_workqueue("%s", WQ_MEM_RECLAIM,
-						engine->name);
-	if (!engine->hw_wq)
-		return -ENOMEM;
 	ret = drm_sched_init(sched, &args);
 	if (ret)
-		goto err_wq;
+		return ret;
 	ret = drm_sched_entity_init(&engine->entity, DRM_SCHED_PRIORITY_KERNEL,
 				    &sched, 1, NULL);
 	if (ret)
-		goto err_sched;
-	return 0;
-
-err_sched:
-	drm_sched_fini(sched);
-err_wq:
-	destroy_workqueue(engine->hw_wq);
+		drm_sched_fini(sched);
 	return ret;
 }
 
