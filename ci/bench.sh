@@ -5,9 +5,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TOP_DIR"
-"$CI_DIR/setup.sh"
-"$CI_DIR/build-kernel.sh" plain >/dev/null
-"$CI_DIR/build-modules.sh" plain >/dev/null
-"$CI_DIR/meson-build.sh" plain 2>/dev/null
+build_flavour plain
 exec "$CI_DIR/vm-run.sh" --flavour plain --no-build --vga --mem 3G \
 	--timeout 1800 -- ci/guest-bench.sh

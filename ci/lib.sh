@@ -32,3 +32,12 @@ kernel_key() {
 
 kernel_dir() { echo "$CACHE_DIR/kernel/$(kernel_key "$1")"; }
 src_tree() { echo "$CACHE_DIR/src/$(src_version)/linux-source-6.12"; }
+
+# build_flavour FLAVOUR: set up the machine and build kernel, modules and
+# userspace for one kernel flavour (used by demo.sh and bench.sh).
+build_flavour() {
+	"$CI_DIR/setup.sh"
+	"$CI_DIR/build-kernel.sh" "$1" >/dev/null
+	"$CI_DIR/build-modules.sh" "$1" >/dev/null
+	"$CI_DIR/meson-build.sh" "$1" 2>/dev/null
+}

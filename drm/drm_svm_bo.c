@@ -391,28 +391,45 @@ static void drm_svm_cpu_copy_page(struct drm_svm_device *sdev,
 	kunmap_local(d);
 }
 
-/* Start a copy; returns its fence, NULL when done already, or ERR_PTR. */
+/* Copy with the CPU, after the dependencies; the caller checked vram_page. */
+static int drm_svm_cpu_copy(struct drm_svm_device *sdev,
+			    const struct drm_svm_copy *copy)
+{
+	unsigned long i;
+
+	for (i = 0; i < copy->ndeps; i++)
+		dma_fence_wait(copy->deps[i], false);
+	for (i = 0; i < copy->npages; i++)
+		drm_svm_cpu_copy_page(sdev, copy, i);
+	return 0;
+}
+
+/*
+ * Start a copy; returns its fence, NULL when it is done already, or
+ * ERR_PTR when it could not be done at all. When the engine cannot take the
+ * job (out of memory), the CPU copies instead: the chunks already point at
+ * their new memory, so the data must get there.
+ */
 static struct dma_fence *drm_svm_copy_submit(struct drm_svm_device *sdev,
 					     const struct drm_svm_copy *copy)
 {
-	unsigned long i;
-	int ret;
+	bool cpu_ok = sdev->ops->vram_page ||
+		(copy->src_pl != DRM_SVM_PL_VRAM &&
+		 copy->dst_pl != DRM_SVM_PL_VRAM);
+	struct dma_fence *fence;
 
 	if (!copy->npages)
 		return NULL;
 	atomic64_add(copy->npages << PAGE_SHIFT, &sdev->stats.migrated_bytes);
-	if (sdev->ops->copy)
-		return sdev->ops->copy(sdev, copy);
-	if (!sdev->ops->vram_page && (copy->src_pl == DRM_SVM_PL_VRAM ||
-				      copy->dst_pl == DRM_SVM_PL_VRAM))
+	if (sdev->ops->copy) {
+		fence = sdev->ops->copy(sdev, copy);
+		if (!IS_ERR(fence) || !cpu_ok)
+			return fence;
+		atomic64_inc(&sdev->stats.cpu_copy_fallbacks);
+	} else if (!cpu_ok) {
 		return ERR_PTR(-EOPNOTSUPP);
-	for (i = 0; i < copy->ndeps; i++) {
-		ret = dma_fence_wait(copy->deps[i], false);
-		if (ret)
-			return ERR_PTR(ret);
 	}
-	for (i = 0; i < copy->npages; i++)
-		drm_svm_cpu_copy_page(sdev, copy, i);
+	drm_svm_cpu_copy(sdev, copy);
 	return NULL;
 }
 
@@ -518,6 +535,9 @@ static int drm_svm_move_submit(struct drm_svm_move *mv, struct drm_svm_bo *bo)
 			if (IS_ERR(fence)) {
 				/* Not started: wait for what it depended on. */
 				ret = PTR_ERR(fence);
+				drm_WARN_ONCE(bo->base.dev, 1,
+					      "drm_svm: copy failed (%d), chunk data lost\n",
+					      ret);
 				fence = NULL;
 				for (i = 0; i < cp->ndeps; i++)
 					dma_fence_wait(cp->deps[i], false);
@@ -1357,5 +1377,7 @@ void drm_svm_device_print(struct drm_svm_device *sdev, struct drm_printer *p)
 	drm_printf(p, "migrated bytes: %lld\n",
 		   atomic64_read(&s->migrated_bytes));
 	drm_printf(p, "evictions: %lld\n", atomic64_read(&s->evictions));
+	drm_printf(p, "cpu copy fallbacks: %lld\n",
+		   atomic64_read(&s->cpu_copy_fallbacks));
 }
 EXPORT_SYMBOL_GPL(drm_svm_device_print);

@@ -15,6 +15,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -108,6 +109,14 @@ static void wait_vram_idle(int fd)
 	for (i = 0; i < 200 && vram_used(fd); i++)
 		usleep(10000);
 	igt_assert_eq_u64(vram_used(fd), 0);
+}
+
+/* Unmap and close an object; all VRAM must come back. */
+static void release(int fd, uint32_t h, void *p, uint64_t size)
+{
+	munmap(p, size);
+	vsvm_gem_close(fd, h);
+	wait_vram_idle(fd);
 }
 
 static void test_create(int fd)
@@ -329,9 +338,7 @@ static void test_migrate_pair(int fd, uint32_t src, uint32_t dst)
 	assert_pattern(p, size, 3, "cpu view after move back");
 	assert_device_pattern(fd, h, size, 3);
 
-	munmap(p, size);
-	vsvm_gem_close(fd, h);
-	wait_vram_idle(fd);
+	release(fd, h, p, size);
 }
 
 static void test_partial(int fd)
@@ -351,9 +358,7 @@ static void test_partial(int fd)
 	igt_assert_eq(pl[3], DRM_VSVM_PL_SYSTEM);
 	assert_device_pattern(fd, h, size, 4);
 	igt_assert_eq_u64(vram_used(fd), 4 * MiB);
-	munmap(p, size);
-	vsvm_gem_close(fd, h);
-	wait_vram_idle(fd);
+	release(fd, h, p, size);
 }
 
 static bool small_bar(int fd)
@@ -418,9 +423,7 @@ static void test_visible(int fd)
 	igt_assert(fl[0] & DRM_VSVM_CHUNK_VISIBLE);
 	igt_assert(fl[1] & DRM_VSVM_CHUNK_VISIBLE);
 	assert_device_pattern(fd, h, size, 7);
-	munmap(p, size);
-	vsvm_gem_close(fd, h);
-	wait_vram_idle(fd);
+	release(fd, h, p, size);
 }
 
 /* Managed-memory policy: any CPU access brings the chunk to SYSTEM. */
@@ -436,9 +439,7 @@ static void test_cpu_migrate_system(int fd)
 	igt_assert_eq_u32(p[12345], 0xabcd1234);
 	igt_assert_eq_u32(p[size / 4 - 1], 0xabcd1234);
 	assert_all_placed(fd, h, DRM_VSVM_PL_SYSTEM);
-	munmap(p, size);
-	vsvm_gem_close(fd, h);
-	wait_vram_idle(fd);
+	release(fd, h, p, size);
 }
 
 struct writer {
@@ -558,9 +559,7 @@ static void test_fork(int fd)
 	assert_all_placed(fd, h, DRM_VSVM_PL_VRAM);
 	assert_pattern(p, size, 10, "parent view");
 	assert_device_pattern(fd, h, size, 10);
-	munmap(p, size);
-	vsvm_gem_close(fd, h);
-	wait_vram_idle(fd);
+	release(fd, h, p, size);
 }
 
 /* Unmapping and closing while moves are in flight. */
@@ -687,6 +686,108 @@ static void test_syncobj(int fd)
 	wait_vram_idle(fd);
 }
 
+static bool write_knob(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+/*
+ * Page allocations of order >= 1 fail at random for this task. (Slab
+ * failures are not injected: the kernel's GPU buddy allocator frees a block
+ * that is still in its free tree when a split fails, see docs/gem-placements.md.)
+ */
+static void inject_failures(bool on)
+{
+	const char *dir = "/sys/kernel/debug/fail_page_alloc";
+	static const char *const knobs[][2] = {
+		{ "interval", "1" }, { "times", "-1" }, { "task-filter", "Y" },
+		{ "verbose", "0" }, { "ignore-gfp-wait", "N" },
+		{ "ignore-gfp-highmem", "N" }, { "min-order", "1" },
+	};
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, knobs[i][0]);
+		igt_assert(write_knob(path, knobs[i][1]));
+	}
+	snprintf(path, sizeof(path), "%s/probability", dir);
+	igt_assert(write_knob(path, on ? "20" : "0"));
+	igt_assert(write_knob("/proc/self/make-it-fail", on ? "1" : "0"));
+}
+
+static bool allowed_error(int ret)
+{
+	return ret == 0 || ret == -ENOMEM || ret == -ENOSPC;
+}
+
+/*
+ * Memory allocations fail at random while objects are created, filled and
+ * moved: every call succeeds or fails with ENOMEM/ENOSPC, and what was
+ * written is intact afterwards.
+ */
+static void test_alloc_failures(int fd)
+{
+	uint64_t size = 4 * MiB;
+	uint32_t h[8] = { 0 }, filled[8] = { 0 };
+	uint32_t *buf = malloc(size);
+	int i, ret, n;
+
+	igt_require_f(access("/sys/kernel/debug/fail_page_alloc/probability",
+			     W_OK) == 0, "no fault injection in this kernel\n");
+	igt_assert(buf);
+	igt_fork(child, 1) {
+		inject_failures(true);
+		for (n = 0; n < 300; n++) {
+			i = n % 8;
+			if (!h[i]) {
+				ret = __vsvm_gem_create(fd, size, ALL_PL,
+							n % 3, 0, 0, &h[i]);
+				igt_assert_f(allowed_error(ret), "create: %d\n", ret);
+				if (ret)
+					h[i] = 0;
+				continue;
+			}
+			if (!filled[i]) {
+				ret = __vsvm_gem_access(fd, h[i],
+							DRM_VSVM_ACCESS_FILL, 0,
+							size, NULL, 0x100 + i);
+				igt_assert_f(allowed_error(ret), "fill: %d\n", ret);
+				filled[i] = !ret;
+				continue;
+			}
+			ret = __vsvm_gem_migrate(fd, h[i], (n / 8) % 3, 0, size,
+						 n & 1 ? DRM_VSVM_MIGRATE_ASYNC : 0,
+						 0);
+			igt_assert_f(allowed_error(ret), "migrate: %d\n", ret);
+		}
+		inject_failures(false);
+		/* Everything that was filled still holds its pattern. */
+		for (i = 0; i < 8; i++) {
+			uint64_t w;
+
+			if (!h[i])
+				continue;
+			if (filled[i]) {
+				vsvm_gem_read(fd, h[i], 0, buf, size);
+				for (w = 0; w < size / 4; w++)
+					igt_assert_eq_u32(buf[w], 0x100 + i);
+			}
+			vsvm_gem_close(fd, h[i]);
+		}
+	}
+	igt_waitchildren();
+	free(buf);
+	wait_vram_idle(fd);
+}
+
 int igt_main()
 {
 	int fd = -1;
@@ -781,6 +882,10 @@ int igt_main()
 	igt_describe("An async migration signals its out-syncobj when every chunk has arrived.");
 	igt_subtest("syncobj")
 		test_syncobj(fd);
+
+	igt_describe("Random high-order page allocation failures (fault injection) give ENOMEM/ENOSPC or fall back, never a crash or lost data.");
+	igt_subtest("alloc-failures")
+		test_alloc_failures(fd);
 
 	igt_fixture() {
 		close(fd);

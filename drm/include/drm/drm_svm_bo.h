@@ -73,8 +73,9 @@ struct drm_svm_device_ops {
 	/**
 	 * @copy: Start a copy on the copy engine and return its fence (or an
 	 * ERR_PTR). Called with the reservation lock of the object held; must
-	 * not wait for the copy. Optional: without it the helper copies with
-	 * the CPU through @vram_page.
+	 * not wait for the copy. Optional: without it, or when it fails, the
+	 * helper copies with the CPU through @vram_page (a driver without
+	 * @vram_page must not fail copies that involve VRAM).
 	 */
 	struct dma_fence *(*copy)(struct drm_svm_device *sdev,
 				  const struct drm_svm_copy *copy);
@@ -118,6 +119,8 @@ struct drm_svm_stats {
 	atomic64_t migrated_bytes;
 	/** @evictions: VRAM chunks evicted. */
 	atomic64_t evictions;
+	/** @cpu_copy_fallbacks: copies done by the CPU as the engine failed. */
+	atomic64_t cpu_copy_fallbacks;
 };
 
 /**
