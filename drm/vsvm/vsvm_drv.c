@@ -125,6 +125,10 @@ static const struct drm_ioctl_desc vsvm_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VSVM_GEM_ACCESS, vsvm_gem_access_ioctl,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_SVM_ACCESS, vsvm_svm_access_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_SVM_SNAPSHOT, vsvm_svm_snapshot_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations vsvm_fops = {
@@ -138,6 +142,8 @@ static const struct drm_driver vsvm_drm_driver = {
 	.ioctls = vsvm_ioctls,
 	.num_ioctls = ARRAY_SIZE(vsvm_ioctls),
 	.fops = &vsvm_fops,
+	.open = vsvm_file_open,
+	.postclose = vsvm_file_postclose,
 	.name = VSVM_DRIVER_NAME,
 	.desc = "Virtual SVM GPU",
 	.date = "20261121",

@@ -109,6 +109,13 @@ int vsvm_gem_residency_ioctl(struct drm_device *drm, void *data,
 int vsvm_gem_access_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 
+int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int vsvm_svm_snapshot_ioctl(struct drm_device *drm, void *data,
+			    struct drm_file *file);
+int vsvm_file_open(struct drm_device *drm, struct drm_file *file);
+void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file);
+
 int vsvm_engines_init(struct vsvm_device *vdev);
 void vsvm_engines_fini(struct vsvm_device *vdev);
 struct dma_fence *vsvm_copy(struct drm_svm_device *sdev,

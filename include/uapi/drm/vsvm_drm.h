@@ -35,6 +35,8 @@ extern "C" {
 #define DRM_VSVM_GEM_MIGRATE		0x03
 #define DRM_VSVM_GEM_RESIDENCY		0x04
 #define DRM_VSVM_GEM_ACCESS		0x05
+#define DRM_VSVM_SVM_ACCESS		0x06
+#define DRM_VSVM_SVM_SNAPSHOT		0x07
 
 #define DRM_IOCTL_VSVM_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GET_PARAM, struct drm_vsvm_get_param)
@@ -50,6 +52,11 @@ extern "C" {
 		 struct drm_vsvm_gem_residency)
 #define DRM_IOCTL_VSVM_GEM_ACCESS \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GEM_ACCESS, struct drm_vsvm_gem_access)
+#define DRM_IOCTL_VSVM_SVM_ACCESS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_SVM_ACCESS, struct drm_vsvm_svm_access)
+#define DRM_IOCTL_VSVM_SVM_SNAPSHOT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_SVM_SNAPSHOT, \
+		 struct drm_vsvm_svm_snapshot)
 
 /**
  * enum drm_vsvm_param - parameters readable with DRM_IOCTL_VSVM_GET_PARAM
@@ -236,6 +243,65 @@ struct drm_vsvm_gem_access {
 	__u32 value;
 	/** @flags: in, must be zero. */
 	__u32 flags;
+};
+
+/**
+ * DOC: vsvm shared virtual memory (test interface)
+ *
+ * The first SVM ioctl on a file binds it to the caller's address space: the
+ * device then reaches any address of that process through a mirror of its
+ * page tables (HMM, no pinning). Other processes get -EINVAL on that file.
+ * The ioctls below are close to lib/test_hmm's so that hmm-tests' cases can
+ * be ported one by one.
+ */
+#define DRM_VSVM_SVM_READ	0
+#define DRM_VSVM_SVM_WRITE	1
+
+/**
+ * struct drm_vsvm_svm_access - argument of DRM_IOCTL_VSVM_SVM_ACCESS
+ *
+ * The device reads or writes process memory at @addr through its mirror;
+ * missing device mappings are faulted in (CPU faults, COW breaks on write).
+ */
+struct drm_vsvm_svm_access {
+	/** @addr: in, page-aligned process address. */
+	__u64 addr;
+	/** @size: in, bytes, a non-zero multiple of the page size. */
+	__u64 size;
+	/** @data: in, user buffer of @size bytes (source or destination). */
+	__u64 data;
+	/** @op: in, DRM_VSVM_SVM_READ or DRM_VSVM_SVM_WRITE. */
+	__u32 op;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @faults: out, device faults taken (mirror fills). */
+	__u64 faults;
+};
+
+/* Per-page bytes of DRM_IOCTL_VSVM_SVM_SNAPSHOT */
+#define DRM_VSVM_SVM_PROT_ERROR		0xff
+#define DRM_VSVM_SVM_PROT_NONE		0x00
+#define DRM_VSVM_SVM_PROT_READ		0x01
+#define DRM_VSVM_SVM_PROT_WRITE		0x02
+#define DRM_VSVM_SVM_PROT_PMD		0x04
+#define DRM_VSVM_SVM_PROT_ZERO		0x10
+
+/**
+ * struct drm_vsvm_svm_snapshot - argument of DRM_IOCTL_VSVM_SVM_SNAPSHOT
+ *
+ * What the CPU page tables hold for each page, without faulting anything.
+ */
+struct drm_vsvm_svm_snapshot {
+	/** @addr: in, page-aligned process address. */
+	__u64 addr;
+	/** @npages: in, pages, not zero. */
+	__u64 npages;
+	/** @data: in, user buffer of @npages bytes, DRM_VSVM_SVM_PROT_*. */
+	__u64 data;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @pad: must be zero. */
+	__u32 pad;
 };
 
 #if defined(__cplusplus)

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright © 2026 The drm-svm authors
+ */
+
+#include <linux/hmm.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_svm_mirror.h>
+#include <drm/vsvm_drm.h>
+
+#include "vsvm_drv.h"
+
+/**
+ * DOC: vsvm shared virtual memory
+ *
+ * Each file gets, on its first SVM ioctl, a &struct drm_svm_mirror of the
+ * caller's address space and a device page table: an xarray from virtual
+ * page number to the mirrored struct page, tagged when the device may write.
+ * Device accesses look pages up in that table and fault missing ones in
+ * through the mirror; invalidations erase entries. Table lookups and the
+ * data copies they lead to happen under the mirror lock, so a page cannot be
+ * freed while the device touches it.
+ */
+
+struct vsvm_svm {
+	struct drm_svm_mirror mirror;
+	struct xarray pt;
+};
+
+struct vsvm_file {
+	struct mutex lock;	/* protects svm */
+	struct vsvm_svm *svm;
+};
+
+static void vsvm_svm_invalidate(struct drm_svm_mirror *mirror,
+				unsigned long start, unsigned long end)
+{
+	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
+	unsigned long idx;
+	void *entry;
+
+	lockdep_assert_held(&mirror->lock);
+	xa_for_each_range(&svm->pt, idx, entry, start >> PAGE_SHIFT,
+			  (end >> PAGE_SHIFT) - 1)
+		xa_erase(&svm->pt, idx);
+}
+
+static const struct drm_svm_mirror_ops vsvm_mirror_ops = {
+	.invalidate = vsvm_svm_invalidate,
+};
+
+/**
+ * vsvm_file_open() - &drm_driver.open of vsvm
+ * @drm: the device
+ * @file: the new client
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vsvm_file_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct vsvm_file *vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
+
+	if (!vfile)
+		return -ENOMEM;
+	mutex_init(&vfile->lock);
+	file->driver_priv = vfile;
+	return 0;
+}
+
+/**
+ * vsvm_file_postclose() - &drm_driver.postclose of vsvm
+ * @drm: the device
+ * @file: the client going away
+ */
+void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct vsvm_file *vfile = file->driver_priv;
+
+	if (vfile->svm) {
+		drm_svm_mirror_fini(&vfile->svm->mirror);
+		xa_destroy(&vfile->svm->pt);
+		kfree(vfile->svm);
+	}
+	mutex_destroy(&vfile->lock);
+	kfree(vfile);
+}
+
+/* The file's mirror, created for the caller's address space on first use. */
+static struct vsvm_svm *vsvm_svm_get(struct drm_file *file)
+{
+	struct vsvm_file *vfile = file->driver_priv;
+	struct vsvm_svm *svm;
+	int ret;
+
+	mutex_lock(&vfile->lock);
+	svm = vfile->svm;
+	if (svm) {
+		if (svm->mirror.mm != current->mm)
+			svm = ERR_PTR(-EINVAL);
+		goto out;
+	}
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL);
+	if (!svm) {
+		svm = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	xa_init(&svm->pt);
+	ret = drm_svm_mirror_init(&svm->mirror, current->mm, &vsvm_mirror_ops);
+	if (ret) {
+		kfree(svm);
+		svm = ERR_PTR(ret);
+		goto out;
+	}
+	vfile->svm = svm;
+out:
+	mutex_unlock(&vfile->lock);
+	return svm;
+}
+
+struct vsvm_svm_update {
+	bool write;
+	int error;
+};
+
+static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
+			    const unsigned long *pfns, unsigned long npages,
+			    void *arg)
+{
+	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
+	struct vsvm_svm_update *u = arg;
+	unsigned long i;
+
+	for (i = 0; i < npages && !u->error; i++) {
+		struct page *page;
+		void *entry;
+
+		if (!(pfns[i] & HMM_PFN_VALID)) {
+			u->error = -EFAULT;
+			break;
+		}
+		page = hmm_pfn_to_page(pfns[i]);
+		entry = xa_tag_pointer(page, !!(pfns[i] & HMM_PFN_WRITE));
+		/* No reclaim under the mirror lock: it may be the notifier's. */
+		if (xa_is_err(xa_store(&svm->pt, (start >> PAGE_SHIFT) + i,
+				       entry, GFP_NOWAIT | __GFP_NOWARN)))
+			u->error = -ENOMEM;
+	}
+}
+
+/* Copy between @buf and the mirrored pages; -ENOENT if one is missing. */
+static int vsvm_svm_copy(struct vsvm_svm *svm, unsigned long addr, u8 *buf,
+			 unsigned long size, bool write)
+{
+	unsigned long off;
+
+	lockdep_assert_held(&svm->mirror.lock);
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		void *entry = xa_load(&svm->pt, (addr + off) >> PAGE_SHIFT);
+		struct page *page;
+		void *vaddr;
+
+		if (!entry || (write && !xa_pointer_tag(entry)))
+			return -ENOENT;
+		page = xa_untag_pointer(entry);
+		vaddr = kmap_local_page(page);
+		if (write)
+			memcpy(vaddr, buf + off, PAGE_SIZE);
+		else
+			memcpy(buf + off, vaddr, PAGE_SIZE);
+		kunmap_local(vaddr);
+	}
+	return 0;
+}
+
+#define VSVM_SVM_MAX_SIZE	BIT(30)
+#define VSVM_SVM_MAX_TRIES	64
+
+/**
+ * vsvm_svm_access_ioctl() - DRM_IOCTL_VSVM_SVM_ACCESS
+ * @drm: the device
+ * @data: &struct drm_vsvm_svm_access
+ * @file: the client
+ *
+ * Return: 0, -EINVAL, -EFAULT (hole, PROT_NONE, bad buffer), -EPERM (write
+ * to a read-only mapping), -EBUSY, -ENOMEM.
+ */
+int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct drm_vsvm_svm_access *args = data;
+	bool write = args->op == DRM_VSVM_SVM_WRITE;
+	void __user *user = u64_to_user_ptr(args->data);
+	struct vsvm_svm_update u = { .write = write };
+	struct vsvm_svm *svm;
+	int tries, ret;
+	u64 end;
+	u8 *buf;
+
+	if (args->flags || args->op > DRM_VSVM_SVM_WRITE || !args->size ||
+	    !PAGE_ALIGNED(args->addr) || !PAGE_ALIGNED(args->size) ||
+	    args->size > VSVM_SVM_MAX_SIZE ||
+	    check_add_overflow(args->addr, args->size, &end) ||
+	    end > TASK_SIZE)
+		return -EINVAL;
+	svm = vsvm_svm_get(file);
+	if (IS_ERR(svm))
+		return PTR_ERR(svm);
+
+	buf = kvmalloc(args->size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (write && copy_from_user(buf, user, args->size)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	args->faults = 0;
+	for (tries = 0; tries < VSVM_SVM_MAX_TRIES; tries++) {
+		mutex_lock(&svm->mirror.lock);
+		ret = vsvm_svm_copy(svm, args->addr, buf, args->size, write);
+		mutex_unlock(&svm->mirror.lock);
+		if (ret != -ENOENT)
+			break;
+		/* A device fault: mirror the range, then try again. */
+		args->faults++;
+		ret = drm_svm_mirror_fault(&svm->mirror, args->addr, end, write,
+					   false, vsvm_svm_update, &u);
+		ret = ret ?: u.error;
+		if (ret)
+			break;
+		ret = -EBUSY;
+	}
+	if (!ret && !write && copy_to_user(user, buf, args->size))
+		ret = -EFAULT;
+out:
+	kvfree(buf);
+	return ret;
+}
+
+struct vsvm_svm_snap {
+	u8 *out;
+};
+
+static void vsvm_svm_snapshot_fn(struct drm_svm_mirror *mirror,
+				 unsigned long start, const unsigned long *pfns,
+				 unsigned long npages, void *arg)
+{
+	struct vsvm_svm_snap *snap = arg;
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		unsigned long pfn = pfns[i];
+		u8 prot;
+
+		if (pfn & HMM_PFN_ERROR) {
+			prot = DRM_VSVM_SVM_PROT_ERROR;
+		} else if (!(pfn & HMM_PFN_VALID)) {
+			prot = DRM_VSVM_SVM_PROT_NONE;
+		} else {
+			prot = pfn & HMM_PFN_WRITE ? DRM_VSVM_SVM_PROT_WRITE :
+				DRM_VSVM_SVM_PROT_READ;
+			if (hmm_pfn_to_map_order(pfn) == PMD_SHIFT - PAGE_SHIFT)
+				prot |= DRM_VSVM_SVM_PROT_PMD;
+			if (is_zero_pfn(page_to_pfn(hmm_pfn_to_page(pfn))))
+				prot |= DRM_VSVM_SVM_PROT_ZERO;
+		}
+		snap->out[i] = prot;
+	}
+	snap->out += npages;
+}
+
+/**
+ * vsvm_svm_snapshot_ioctl() - DRM_IOCTL_VSVM_SVM_SNAPSHOT
+ * @drm: the device
+ * @data: &struct drm_vsvm_svm_snapshot
+ * @file: the client
+ *
+ * Return: 0, -EINVAL, -EFAULT, -EBUSY, -ENOMEM.
+ */
+int vsvm_svm_snapshot_ioctl(struct drm_device *drm, void *data,
+			    struct drm_file *file)
+{
+	struct drm_vsvm_svm_snapshot *args = data;
+	struct vsvm_svm_snap snap;
+	struct vsvm_svm *svm;
+	u64 size, end;
+	u8 *buf;
+	int ret;
+
+	if (args->flags || args->pad || !args->npages ||
+	    !PAGE_ALIGNED(args->addr) ||
+	    args->npages > (VSVM_SVM_MAX_SIZE >> PAGE_SHIFT))
+		return -EINVAL;
+	size = args->npages << PAGE_SHIFT;
+	if (check_add_overflow(args->addr, size, &end) || end > TASK_SIZE)
+		return -EINVAL;
+	svm = vsvm_svm_get(file);
+	if (IS_ERR(svm))
+		return PTR_ERR(svm);
+	buf = kvzalloc(args->npages, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	snap.out = buf;
+	ret = drm_svm_mirror_fault(&svm->mirror, args->addr, end, false, true,
+				   vsvm_svm_snapshot_fn, &snap);
+	if (!ret && copy_to_user(u64_to_user_ptr(args->data), buf,
+				 args->npages))
+		ret = -EFAULT;
+	kvfree(buf);
+	return ret;
+}

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright © 2026 The drm-svm authors
+ *
+ * The SVM contract of vsvm on the kselftest harness: the device reaches
+ * process memory through an HMM mirror, without pinning. The cases follow
+ * tools/testing/selftests/mm/hmm-tests.c (anon read/write/prot, child/COW,
+ * shared, huge, file, multiple, teardown race, snapshot, mixed mappings),
+ * ported to vsvm's test uAPI; migration cases come with device-private VRAM.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include "vsvm_drm.h"
+
+#include "kselftest_harness.h"
+
+#define NPAGES 16
+
+static int open_vsvm(void)
+{
+	char path[300], name[32];
+	struct dirent *de;
+	DIR *dir = opendir("/dev/dri");
+	int fd = -1;
+
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir)) && fd < 0) {
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+		if (strncmp(de->d_name, "renderD", 7))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (ioctl(fd, DRM_IOCTL_VERSION, &v) || strcmp(name, "vsvm")) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	closedir(dir);
+	return fd;
+}
+
+static int dev_access(int fd, int op, void *addr, void *buf, size_t size,
+		      uint64_t *faults)
+{
+	struct drm_vsvm_svm_access a = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.data = (uintptr_t)buf,
+		.op = op,
+	};
+	int ret;
+
+	do {
+		ret = ioctl(fd, DRM_IOCTL_VSVM_SVM_ACCESS, &a);
+	} while (ret && errno == EINTR);
+	if (faults)
+		*faults = a.faults;
+	return ret ? -errno : 0;
+}
+
+static int dev_snapshot(int fd, void *addr, unsigned long npages, uint8_t *out)
+{
+	struct drm_vsvm_svm_snapshot s = {
+		.addr = (uintptr_t)addr,
+		.npages = npages,
+		.data = (uintptr_t)out,
+	};
+
+	return ioctl(fd, DRM_IOCTL_VSVM_SVM_SNAPSHOT, &s) ? -errno : 0;
+}
+
+FIXTURE(svm) {
+	int fd;
+	size_t page;
+	size_t size;
+};
+
+FIXTURE_SETUP(svm)
+{
+	self->page = sysconf(_SC_PAGESIZE);
+	self->size = NPAGES * self->page;
+	self->fd = open_vsvm();
+	if (self->fd < 0)
+		SKIP(return, "no vsvm render node");
+}
+
+FIXTURE_TEARDOWN(svm)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+static void *map_anon(size_t size, int prot, int flags)
+{
+	void *p = mmap(NULL, size, prot, flags | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Device reads anonymous memory: once faulted in, again from its PT. */
+TEST_F(svm, anon_read)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->size);
+	uint64_t faults;
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < self->size / 4; i++)
+		p[i] = i;
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				self->size, &faults));
+	ASSERT_EQ(1, faults);
+	ASSERT_EQ(0, memcmp(p, buf, self->size));
+	memset(buf, 0, self->size);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				self->size, &faults));
+	ASSERT_EQ(0, faults);
+	ASSERT_EQ(0, memcmp(p, buf, self->size));
+	free(buf);
+	munmap(p, self->size);
+}
+
+/* Never-touched memory reads as zero (zero page), without allocating. */
+TEST_F(svm, anon_read_zero)
+{
+	uint8_t *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	uint8_t *buf = malloc(self->size), snap[NPAGES];
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	memset(buf, 0xff, self->size);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				self->size, NULL));
+	for (i = 0; i < self->size; i++)
+		ASSERT_EQ(0, buf[i]);
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_EQ(DRM_VSVM_SVM_PROT_READ | DRM_VSVM_SVM_PROT_ZERO, snap[i]);
+	free(buf);
+	munmap(p, self->size);
+}
+
+/* PROT_NONE: the device gets EFAULT and its buffer is left alone. */
+TEST_F(svm, anon_read_prot)
+{
+	unsigned int *p = map_anon(self->size, PROT_NONE, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->size);
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < self->size / 4; i++)
+		buf[i] = 0x5a5a5a5a;
+	ASSERT_EQ(-EFAULT, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				      self->size, NULL));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(0x5a5a5a5a, buf[i]);
+	free(buf);
+	munmap(p, self->size);
+}
+
+/* Device writes are seen by the CPU. */
+TEST_F(svm, anon_write)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->size);
+	uint64_t faults;
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < self->size / 4; i++)
+		buf[i] = i * 3;
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p, buf,
+				self->size, &faults));
+	ASSERT_EQ(1, faults);
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i * 3, p[i]);
+	free(buf);
+	munmap(p, self->size);
+}
+
+/* Read-only mapping: device writes get EPERM until mprotect allows them. */
+TEST_F(svm, anon_write_prot)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->size);
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				self->size, NULL));
+	for (i = 0; i < self->size / 4; i++)
+		buf[i] = ~i;
+	ASSERT_EQ(-EPERM, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p, buf,
+				     self->size, NULL));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(0, p[i]);
+	ASSERT_EQ(0, mprotect(p, self->size, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p, buf,
+				self->size, NULL));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ((unsigned int)~i, p[i]);
+	free(buf);
+	munmap(p, self->size);
+}
+
+/* After fork, a device write in the child breaks COW: the parent keeps its data. */
+TEST_F(svm, anon_write_child)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	int status;
+	size_t i;
+	pid_t pid;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < self->size / 4; i++)
+		p[i] = i;
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		unsigned int *buf = malloc(self->size);
+		int fd = open_vsvm();
+
+		for (i = 0; i < self->size / 4; i++)
+			buf[i] = -i;
+		if (fd < 0 || dev_access(fd, DRM_VSVM_SVM_WRITE, p, buf,
+					 self->size, NULL))
+			_exit(1);
+		for (i = 0; i < self->size / 4; i++)
+			if (p[i] != (unsigned int)-i)
+				_exit(2);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i, p[i]);
+	munmap(p, self->size);
+}
+
+/* MAP_SHARED anonymous memory: the parent sees the child's device writes. */
+TEST_F(svm, anon_write_child_shared)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	int status;
+	size_t i;
+	pid_t pid;
+
+	ASSERT_NE(NULL, p);
+	memset(p, 0, self->size);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		unsigned int *buf = malloc(self->size);
+		int fd = open_vsvm();
+
+		for (i = 0; i < self->size / 4; i++)
+			buf[i] = i + 7;
+		_exit(fd < 0 || dev_access(fd, DRM_VSVM_SVM_WRITE, p, buf,
+					   self->size, NULL));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i + 7, p[i]);
+	munmap(p, self->size);
+}
+
+/* A file opened by another process's mirror is refused. */
+TEST_F(svm, other_process)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->size);
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				self->size, NULL));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		_exit(dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				 self->size, NULL) != -EINVAL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	free(buf);
+	munmap(p, self->size);
+}
+
+/* Transparent huge pages are mirrored (and reported as PMD mappings). */
+TEST_F(svm, anon_write_huge)
+{
+	size_t size = 2 << 20;
+	uint8_t *map = map_anon(2 * size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *p, *buf = malloc(size);
+	uint8_t *snap = malloc(size / self->page);
+	size_t i;
+
+	ASSERT_NE(NULL, map);
+	p = (unsigned int *)(((uintptr_t)map + size - 1) & ~(size - 1));
+	ASSERT_EQ(0, madvise(p, size, MADV_HUGEPAGE));
+	for (i = 0; i < size / 4; i++)
+		p[i] = i;
+	for (i = 0; i < size / 4; i++)
+		buf[i] = i ^ 0xffff;
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p, buf, size,
+				NULL));
+	for (i = 0; i < size / 4; i++)
+		ASSERT_EQ(i ^ 0xffff, p[i]);
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, size / self->page, snap));
+	if (!(snap[0] & DRM_VSVM_SVM_PROT_PMD))
+		TH_LOG("no THP for this range (THP setting or memory)");
+	for (i = 0; i < size / self->page; i++)
+		ASSERT_EQ(DRM_VSVM_SVM_PROT_WRITE,
+			  snap[i] & ~DRM_VSVM_SVM_PROT_PMD);
+	free(snap);
+	free(buf);
+	munmap(map, 2 * size);
+}
+
+/* Shared file mappings: device reads file data, device writes reach the file. */
+TEST_F(svm, file_read_write)
+{
+	int mfd = memfd_create("vsvm_svm", 0);
+	unsigned int *p, *buf = malloc(self->size);
+	size_t i;
+
+	ASSERT_GE(mfd, 0);
+	for (i = 0; i < self->size / 4; i++)
+		buf[i] = i + 100;
+	ASSERT_EQ((ssize_t)self->size, pwrite(mfd, buf, self->size, 0));
+	p = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(buf, 0, self->size);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				self->size, NULL));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i + 100, buf[i]);
+	for (i = 0; i < self->size / 4; i++)
+		buf[i] = i * 5;
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p, buf,
+				self->size, NULL));
+	memset(buf, 0, self->size);
+	ASSERT_EQ((ssize_t)self->size, pread(mfd, buf, self->size, 0));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i * 5, buf[i]);
+	munmap(p, self->size);
+	close(mfd);
+	free(buf);
+}
+
+/* Remapping the range invalidates the mirror: every round faults again. */
+TEST_F(svm, anon_read_multiple)
+{
+	unsigned int *buf = malloc(self->size);
+	int round;
+	size_t i;
+
+	for (round = 0; round < 10; round++) {
+		unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE);
+		uint64_t faults;
+
+		ASSERT_NE(NULL, p);
+		for (i = 0; i < self->size / 4; i++)
+			p[i] = i + round;
+		ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+					self->size, &faults));
+		ASSERT_EQ(1, faults);
+		for (i = 0; i < self->size / 4; i++)
+			ASSERT_EQ(i + round, buf[i]);
+		munmap(p, self->size);
+	}
+	free(buf);
+}
+
+/* munmap of part of a mirrored range: that part faults, the rest reads. */
+TEST_F(svm, partial_munmap)
+{
+	uint8_t *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	uint8_t *buf = malloc(self->size);
+	size_t pg = self->page;
+
+	ASSERT_NE(NULL, p);
+	memset(p, 0x33, self->size);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				self->size, NULL));
+	ASSERT_EQ(0, munmap(p + 4 * pg, 4 * pg));
+	ASSERT_EQ(-EFAULT, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				      self->size, NULL));
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf, 4 * pg,
+				NULL));
+	ASSERT_EQ(0x33, buf[4 * pg - 1]);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p + 8 * pg, buf,
+				8 * pg, NULL));
+	ASSERT_EQ(0x33, buf[0]);
+	munmap(p, 4 * pg);
+	munmap(p + 8 * pg, self->size - 8 * pg);
+	free(buf);
+}
+
+struct teardown_arg {
+	int fd;
+	void *p;
+	size_t size;
+	int errors;
+};
+
+static void *teardown_reader(void *a)
+{
+	struct teardown_arg *t = a;
+	void *buf = malloc(t->size);
+	int i, ret;
+
+	for (i = 0; i < 50; i++) {
+		ret = dev_access(t->fd, DRM_VSVM_SVM_READ, t->p, buf, t->size,
+				 NULL);
+		if (ret && ret != -EFAULT)
+			t->errors++;
+	}
+	free(buf);
+	return NULL;
+}
+
+/* munmap racing device reads: each read succeeds or gets EFAULT. */
+TEST_F(svm, anon_teardown)
+{
+	int round;
+
+	for (round = 0; round < 10; round++) {
+		struct teardown_arg t = {
+			.fd = self->fd,
+			.size = self->size,
+			.p = map_anon(self->size, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE),
+		};
+		pthread_t th;
+
+		ASSERT_NE(NULL, t.p);
+		memset(t.p, round, self->size);
+		ASSERT_EQ(0, pthread_create(&th, NULL, teardown_reader, &t));
+		usleep(round * 100);
+		munmap(t.p, self->size);
+		pthread_join(th, NULL);
+		ASSERT_EQ(0, t.errors);
+	}
+}
+
+/* Snapshot: holes are errors; read-only, written and zero pages differ. */
+TEST_F(svm, snapshot)
+{
+	uint8_t *p = map_anon(3 * self->page, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	uint8_t snap[4];
+	uint8_t *ro;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, munmap(p + 2 * self->page, self->page));
+	p[0] = 1;			/* page 0 written, page 1 untouched */
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, 3, snap));
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_WRITE, snap[0]);
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_NONE, snap[1]);
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_ERROR, snap[2]);
+
+	ro = map_anon(self->page, PROT_READ, MAP_PRIVATE);
+	ASSERT_NE(NULL, ro);
+	ASSERT_EQ(0, ro[0]);		/* zero page, read-only */
+	ASSERT_EQ(0, dev_snapshot(self->fd, ro, 1, snap));
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_READ | DRM_VSVM_SVM_PROT_ZERO, snap[0]);
+	munmap(ro, self->page);
+	munmap(p, 2 * self->page);
+}
+
+/* Bad arguments are refused. */
+TEST_F(svm, bad_args)
+{
+	uint8_t *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	struct drm_vsvm_svm_access a = {
+		.addr = (uintptr_t)p, .size = self->page,
+		.data = (uintptr_t)malloc(self->page), .flags = 1,
+	};
+	struct drm_vsvm_svm_snapshot s = {
+		.addr = (uintptr_t)p, .npages = 1, .data = a.data, .pad = 1,
+	};
+	uint8_t buf[64];
+
+	ASSERT_EQ(-1, ioctl(self->fd, DRM_IOCTL_VSVM_SVM_ACCESS, &a));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(self->fd, DRM_IOCTL_VSVM_SVM_SNAPSHOT, &s));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-EINVAL, dev_access(self->fd, 7, p, buf, self->page, NULL));
+	ASSERT_EQ(-EINVAL, dev_access(self->fd, DRM_VSVM_SVM_READ, p + 1, buf,
+				      self->page, NULL));
+	ASSERT_EQ(-EINVAL, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf, 100,
+				      NULL));
+	ASSERT_EQ(-EINVAL, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf, 0,
+				      NULL));
+	ASSERT_EQ(-EINVAL, dev_access(self->fd, DRM_VSVM_SVM_READ,
+				      (void *)(uintptr_t)-4096, buf, 8192, NULL));
+	ASSERT_EQ(-EFAULT, dev_access(self->fd, DRM_VSVM_SVM_READ, p,
+				      (void *)8, self->page, NULL));
+	ASSERT_EQ(-EFAULT, dev_access(self->fd, DRM_VSVM_SVM_READ, NULL, buf,
+				      self->page, NULL));
+	ASSERT_EQ(-EINVAL, dev_snapshot(self->fd, p, 0, buf));
+	free((void *)(uintptr_t)a.data);
+	munmap(p, self->size);
+}
+
+/* A vsvm GEM object's PFN mapping is not mirrored: the device gets EFAULT. */
+TEST_F(svm, gem_mapping)
+{
+	struct drm_vsvm_gem_create c = {
+		.size = self->size,
+		.placements = DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM),
+	};
+	struct drm_vsvm_gem_mmap_offset m = { 0 };
+	uint8_t snap[NPAGES], buf[64];
+	uint8_t *p;
+
+	ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_VSVM_GEM_CREATE, &c));
+	m.handle = c.handle;
+	ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_VSVM_GEM_MMAP_OFFSET, &m));
+	p = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 self->fd, m.offset);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_ERROR, snap[0]);
+	ASSERT_EQ(-EFAULT, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				      self->page, NULL));
+	munmap(p, self->size);
+}
+
+TEST_HARNESS_MAIN
