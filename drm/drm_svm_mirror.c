@@ -80,17 +80,20 @@ static const struct mmu_interval_notifier_ops drm_svm_mirror_notifier_ops = {
  * @mirror: the mirror to set up
  * @mm: the address space, normally current->mm
  * @ops: driver callbacks
+ * @owner: owner of the device's private pages (MEMORY_DEVICE_PRIVATE), or
+ *	NULL: such pages are then always faulted back to system memory
  *
  * Return: 0, or -EINVAL without an address space or invalidate callback.
  */
 int drm_svm_mirror_init(struct drm_svm_mirror *mirror, struct mm_struct *mm,
-			const struct drm_svm_mirror_ops *ops)
+			const struct drm_svm_mirror_ops *ops, void *owner)
 {
 	if (!mm || !ops || !ops->invalidate)
 		return -EINVAL;
 	mmgrab(mm);
 	mirror->mm = mm;
 	mirror->ops = ops;
+	mirror->owner = owner;
 	mutex_init(&mirror->lock);
 	mutex_init(&mirror->windows_lock);
 	INIT_LIST_HEAD(&mirror->windows);
@@ -170,6 +173,7 @@ static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 		.end = end,
 		.hmm_pfns = pfns,
 		.default_flags = flags,
+		.dev_private_owner = mirror->owner,
 	};
 	int ret;
 

@@ -107,6 +107,10 @@ static int vsvm_info_show(struct seq_file *m, void *unused)
 	drm_printf(&p, "copy engines: %u\n", vdev->cfg.num_copy_engines);
 	drm_printf(&p, "page sizes: 0x%llx\n", vdev->cfg.page_sizes);
 	drm_printf(&p, "copy jobs: %lld\n", atomic64_read(&vdev->copy_jobs));
+	drm_printf(&p, "device private pages: %lld\n",
+		   atomic64_read(&vdev->devmem_pages));
+	drm_printf(&p, "device private cpu faults: %lld\n",
+		   atomic64_read(&vdev->devmem_cpu_faults));
 	drm_svm_vram_print(&vdev->vram, &p);
 	drm_svm_device_print(&vdev->svm, &p);
 	return 0;
@@ -128,6 +132,8 @@ static const struct drm_ioctl_desc vsvm_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VSVM_SVM_ACCESS, vsvm_svm_access_ioctl,
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VSVM_SVM_SNAPSHOT, vsvm_svm_snapshot_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_SVM_MIGRATE, vsvm_svm_migrate_ioctl,
 			  DRM_RENDER_ALLOW),
 };
 
@@ -239,6 +245,11 @@ static void vsvm_engines_release(struct drm_device *drm, void *arg)
 	vsvm_engines_fini(to_vsvm(drm));
 }
 
+static void vsvm_devmem_release(struct drm_device *drm, void *arg)
+{
+	vsvm_devmem_fini(to_vsvm(drm));
+}
+
 static int vsvm_probe(struct platform_device *pdev)
 {
 	struct vsvm_device *vdev;
@@ -282,6 +293,12 @@ static int vsvm_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_engines_release, NULL);
+	if (ret)
+		return ret;
+	ret = vsvm_devmem_init(vdev);
+	if (ret)
+		return ret;
+	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_devmem_release, NULL);
 	if (ret)
 		return ret;
 

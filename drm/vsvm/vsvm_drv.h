@@ -5,7 +5,10 @@
 #ifndef __VSVM_DRV_H__
 #define __VSVM_DRV_H__
 
+#include <linux/llist.h>
+#include <linux/memremap.h>
 #include <linux/platform_device.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_svm.h>
@@ -87,6 +90,18 @@ struct vsvm_device {
 	atomic_t next_engine;
 	/** @copy_jobs: copy jobs submitted. */
 	atomic64_t copy_jobs;
+	/** @devmem: VRAM as device-private pages (SVM migration target). */
+	struct dev_pagemap devmem;
+	/** @devmem_res: the physical address range of @devmem. */
+	struct resource *devmem_res;
+	/** @devmem_free: device pages whose VRAM is to be freed. */
+	struct llist_head devmem_free;
+	/** @devmem_free_work: frees the VRAM of @devmem_free. */
+	struct work_struct devmem_free_work;
+	/** @devmem_pages: device-private pages in use. */
+	atomic64_t devmem_pages;
+	/** @devmem_cpu_faults: device pages faulted back by the CPU. */
+	atomic64_t devmem_cpu_faults;
 };
 
 #define VSVM_STORE_SHIFT	21
@@ -115,6 +130,18 @@ int vsvm_svm_snapshot_ioctl(struct drm_device *drm, void *data,
 			    struct drm_file *file);
 int vsvm_file_open(struct drm_device *drm, struct drm_file *file);
 void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file);
+
+int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+
+int vsvm_devmem_init(struct vsvm_device *vdev);
+void vsvm_devmem_fini(struct vsvm_device *vdev);
+int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
+			unsigned long start, unsigned long end, bool to_device,
+			u64 *moved);
+u64 vsvm_devmem_evict(struct vsvm_device *vdev);
+u64 vsvm_devmem_offset(struct page *page);
+struct page *vsvm_devmem_backing(struct page *page);
 
 int vsvm_engines_init(struct vsvm_device *vdev);
 void vsvm_engines_fini(struct vsvm_device *vdev);

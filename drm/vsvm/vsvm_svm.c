@@ -93,7 +93,8 @@ void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file)
 }
 
 /* The file's mirror, created for the caller's address space on first use. */
-static struct vsvm_svm *vsvm_svm_get(struct drm_file *file)
+static struct vsvm_svm *vsvm_svm_get(struct drm_device *drm,
+				     struct drm_file *file)
 {
 	struct vsvm_file *vfile = file->driver_priv;
 	struct vsvm_svm *svm;
@@ -112,7 +113,8 @@ static struct vsvm_svm *vsvm_svm_get(struct drm_file *file)
 		goto out;
 	}
 	xa_init(&svm->pt);
-	ret = drm_svm_mirror_init(&svm->mirror, current->mm, &vsvm_mirror_ops);
+	ret = drm_svm_mirror_init(&svm->mirror, current->mm, &vsvm_mirror_ops,
+				  to_vsvm(drm));
 	if (ret) {
 		kfree(svm);
 		svm = ERR_PTR(ret);
@@ -169,6 +171,9 @@ static int vsvm_svm_copy(struct vsvm_svm *svm, unsigned long addr, u8 *buf,
 		if (!entry || (write && !xa_pointer_tag(entry)))
 			return -ENOENT;
 		page = xa_untag_pointer(entry);
+		/* Our device-private pages keep their data in the VRAM store. */
+		if (is_device_private_page(page))
+			page = vsvm_devmem_backing(page);
 		vaddr = kmap_local_page(page);
 		if (write)
 			memcpy(vaddr, buf + off, PAGE_SIZE);
@@ -209,7 +214,7 @@ int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
 	    check_add_overflow(args->addr, args->size, &end) ||
 	    end > TASK_SIZE)
 		return -EINVAL;
-	svm = vsvm_svm_get(file);
+	svm = vsvm_svm_get(drm, file);
 	if (IS_ERR(svm))
 		return PTR_ERR(svm);
 
@@ -263,11 +268,17 @@ static void vsvm_svm_snapshot_fn(struct drm_svm_mirror *mirror,
 		} else if (!(pfn & HMM_PFN_VALID)) {
 			prot = DRM_VSVM_SVM_PROT_NONE;
 		} else {
+			struct page *page = hmm_pfn_to_page(pfn);
+
 			prot = pfn & HMM_PFN_WRITE ? DRM_VSVM_SVM_PROT_WRITE :
 				DRM_VSVM_SVM_PROT_READ;
+			if (is_device_private_page(page))
+				prot |= page->pgmap->owner == mirror->owner ?
+					DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL :
+					DRM_VSVM_SVM_PROT_DEV_PRIVATE_REMOTE;
 			if (hmm_pfn_to_map_order(pfn) == PMD_SHIFT - PAGE_SHIFT)
 				prot |= DRM_VSVM_SVM_PROT_PMD;
-			if (is_zero_pfn(page_to_pfn(hmm_pfn_to_page(pfn))))
+			if (is_zero_pfn(page_to_pfn(page)))
 				prot |= DRM_VSVM_SVM_PROT_ZERO;
 		}
 		snap->out[i] = prot;
@@ -300,7 +311,7 @@ int vsvm_svm_snapshot_ioctl(struct drm_device *drm, void *data,
 	size = args->npages << PAGE_SHIFT;
 	if (check_add_overflow(args->addr, size, &end) || end > TASK_SIZE)
 		return -EINVAL;
-	svm = vsvm_svm_get(file);
+	svm = vsvm_svm_get(drm, file);
 	if (IS_ERR(svm))
 		return PTR_ERR(svm);
 	buf = kvzalloc(args->npages, GFP_KERNEL);
@@ -313,5 +324,44 @@ int vsvm_svm_snapshot_ioctl(struct drm_device *drm, void *data,
 				 args->npages))
 		ret = -EFAULT;
 	kvfree(buf);
+	return ret;
+}
+
+/**
+ * vsvm_svm_migrate_ioctl() - DRM_IOCTL_VSVM_SVM_MIGRATE
+ * @drm: the device
+ * @data: &struct drm_vsvm_svm_migrate
+ * @file: the client
+ *
+ * Return: 0, -EINVAL (bad arguments, holes, VMAs that cannot migrate),
+ * -ENOMEM, -EBUSY (evict-all left pages behind).
+ */
+int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct drm_vsvm_svm_migrate *args = data;
+	struct vsvm_device *vdev = to_vsvm(drm);
+	u64 end;
+	int ret;
+
+	if (args->flags & ~DRM_VSVM_SVM_MIGRATE_EVICT_ALL || args->pad)
+		return -EINVAL;
+	if (args->flags & DRM_VSVM_SVM_MIGRATE_EVICT_ALL) {
+		if (args->addr || args->size || args->target)
+			return -EINVAL;
+		args->moved = 0;
+		return vsvm_devmem_evict(vdev) ? -EBUSY : 0;
+	}
+	if (args->target > DRM_VSVM_SVM_TARGET_DEVICE || !args->size ||
+	    !PAGE_ALIGNED(args->addr) || !PAGE_ALIGNED(args->size) ||
+	    check_add_overflow(args->addr, args->size, &end) ||
+	    end > TASK_SIZE)
+		return -EINVAL;
+	if (!mmget_not_zero(current->mm))
+		return -ESRCH;
+	ret = vsvm_devmem_migrate(vdev, current->mm, args->addr, end,
+				  args->target == DRM_VSVM_SVM_TARGET_DEVICE,
+				  &args->moved);
+	mmput(current->mm);
 	return ret;
 }

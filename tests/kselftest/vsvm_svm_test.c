@@ -6,7 +6,8 @@
  * process memory through an HMM mirror, without pinning. The cases follow
  * tools/testing/selftests/mm/hmm-tests.c (anon read/write/prot, child/COW,
  * shared, huge, file, multiple, teardown race, snapshot, mixed mappings),
- * ported to vsvm's test uAPI; migration cases come with device-private VRAM.
+ * and migration to device-private VRAM (migrate, fault back, multiple,
+ * release, shared/holes, COW in device), ported to vsvm's test uAPI.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -547,6 +548,270 @@ TEST_F(svm, gem_mapping)
 	ASSERT_EQ(DRM_VSVM_SVM_PROT_ERROR, snap[0]);
 	ASSERT_EQ(-EFAULT, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
 				      self->page, NULL));
+	munmap(p, self->size);
+}
+
+static int dev_migrate(int fd, void *addr, size_t size, int target,
+		       uint64_t *moved)
+{
+	struct drm_vsvm_svm_migrate m = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.target = target,
+	};
+	int ret = ioctl(fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &m);
+
+	if (moved)
+		*moved = m.moved;
+	return ret ? -errno : 0;
+}
+
+/* Anonymous memory moves into device-private VRAM and is read there. */
+TEST_F(svm, migrate)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->size);
+	uint8_t snap[NPAGES];
+	uint64_t moved;
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < self->size / 4; i++)
+		p[i] = i * 11;
+	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, &moved));
+	ASSERT_EQ(NPAGES, moved);
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_EQ(DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL |
+			  DRM_VSVM_SVM_PROT_WRITE, snap[i]);
+	/* The device reads its own memory: no fault back to RAM. */
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				self->size, NULL));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i * 11, buf[i]);
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL | DRM_VSVM_SVM_PROT_WRITE,
+		  snap[0]);
+	/* The CPU faults each page back (migrate_to_ram). */
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i * 11, p[i]);
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_EQ(DRM_VSVM_SVM_PROT_WRITE, snap[i]);
+	free(buf);
+	munmap(p, self->size);
+}
+
+/* Device writes to device pages; the CPU then sees them. */
+TEST_F(svm, migrate_write)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->size);
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	memset(p, 0, self->size);
+	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	for (i = 0; i < self->size / 4; i++)
+		buf[i] = i + 42;
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p, buf,
+				self->size, NULL));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i + 42, p[i]);
+	free(buf);
+	munmap(p, self->size);
+}
+
+/* Half the pages are touched by the CPU, then everything moves again. */
+TEST_F(svm, migrate_fault)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	uint8_t snap[NPAGES];
+	uint64_t moved;
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < self->size / 4; i++)
+		p[i] = i;
+	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	for (i = 0; i < self->size / 8; i++)
+		ASSERT_EQ(i, p[i]);
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_WRITE, snap[0]);
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL | DRM_VSVM_SVM_PROT_WRITE,
+		  snap[NPAGES - 1]);
+	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, &moved));
+	ASSERT_EQ(NPAGES / 2, moved);
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i, p[i]);
+	munmap(p, self->size);
+}
+
+/* Ten rounds of migrate, check, fault back. */
+TEST_F(svm, migrate_multiple)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	int round;
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	for (round = 0; round < 10; round++) {
+		for (i = 0; i < self->size / 4; i++)
+			p[i] = i ^ round;
+		ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+					 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+		for (i = 0; i < self->size / 4; i++)
+			ASSERT_EQ(i ^ round, p[i]);
+	}
+	munmap(p, self->size);
+}
+
+/* Evicting all device memory keeps the data. */
+TEST_F(svm, migrate_release)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	struct drm_vsvm_svm_migrate evict = {
+		.flags = DRM_VSVM_SVM_MIGRATE_EVICT_ALL,
+	};
+	uint8_t snap[NPAGES];
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < self->size / 4; i++)
+		p[i] = i + 9;
+	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &evict));
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_EQ(DRM_VSVM_SVM_PROT_WRITE, snap[i]);
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i + 9, p[i]);
+	munmap(p, self->size);
+}
+
+/* Shared anonymous memory and holes cannot migrate; nothing is lost. */
+TEST_F(svm, migrate_bad)
+{
+	unsigned int *sh = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	uint8_t *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	struct drm_vsvm_svm_migrate m = {
+		.addr = (uintptr_t)p, .size = self->size, .pad = 1,
+	};
+
+	ASSERT_NE(NULL, sh);
+	ASSERT_NE(NULL, p);
+	sh[0] = 77;
+	ASSERT_EQ(-EINVAL, dev_migrate(self->fd, sh, self->size,
+				       DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	ASSERT_EQ(77, sh[0]);
+	ASSERT_EQ(0, munmap(p + self->page, self->page));
+	p[0] = 5;
+	ASSERT_EQ(-EINVAL, dev_migrate(self->fd, p, self->size,
+				       DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	ASSERT_EQ(5, p[0]);
+	ASSERT_EQ(-EINVAL, dev_migrate(self->fd, p, self->size, 7, NULL));
+	ASSERT_EQ(-EINVAL, dev_migrate(self->fd, p + 1, self->page,
+				       DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	ASSERT_EQ(-1, ioctl(self->fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &m));
+	ASSERT_EQ(EINVAL, errno);
+	munmap(sh, self->size);
+	munmap(p, self->page);
+	munmap(p + 2 * self->page, self->size - 2 * self->page);
+}
+
+/* fork after migrating: COW of device pages keeps parent and child apart. */
+TEST_F(svm, cow_in_device)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	int status;
+	size_t i;
+	pid_t pid;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < self->size / 4; i++)
+		p[i] = i;
+	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		usleep(100000);
+		for (i = 0; i < self->size / 4; i++)
+			if (p[i] != i)
+				_exit(1);
+		_exit(0);
+	}
+	for (i = 0; i < self->size / 4; i++)
+		p[i] = ~0u;
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	munmap(p, self->size);
+}
+
+static int module_params(char *buf, size_t len)
+{
+	const char *dirname = "/sys/module/vsvm/parameters";
+	struct dirent *de;
+	size_t used = 0;
+	DIR *dir = opendir(dirname);
+
+	if (!dir)
+		return -1;
+	buf[0] = '\0';
+	while ((de = readdir(dir))) {
+		char path[600], val[64] = "";
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dirname, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(val, sizeof(val), f)) {
+			val[strcspn(val, "\n")] = '\0';
+			used += snprintf(buf + used, len - used, " %s=%s",
+					 de->d_name, val);
+		}
+		fclose(f);
+	}
+	closedir(dir);
+	return used < len ? 0 : -1;
+}
+
+/*
+ * The driver goes away while a process still has pages in device memory:
+ * they are migrated back first and the process keeps its data.
+ */
+TEST_F(svm, unload_with_device_pages)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	char params[512], cmd[600];
+	uint8_t snap[NPAGES];
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, module_params(params, sizeof(params)));
+	for (i = 0; i < self->size / 4; i++)
+		p[i] = i * 13;
+	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, 1, snap));
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL | DRM_VSVM_SVM_PROT_WRITE,
+		  snap[0]);
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, system("modprobe -r vsvm"));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i * 13, p[i]);
+	snprintf(cmd, sizeof(cmd), "modprobe vsvm%s", params);
+	ASSERT_EQ(0, system(cmd));
 	munmap(p, self->size);
 }
 

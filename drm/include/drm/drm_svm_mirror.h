@@ -41,6 +41,11 @@ struct drm_svm_mirror {
 	/** @ops: driver callbacks. */
 	const struct drm_svm_mirror_ops *ops;
 	/**
+	 * @owner: device-private page owner: pages of this owner are reported
+	 * as they are instead of being faulted back to system memory.
+	 */
+	void *owner;
+	/**
 	 * @lock: the driver's device page table lock ("update lock" in
 	 * Documentation/mm/hmm.rst): held while device PTEs are written from
 	 * a fault and while they are zapped by an invalidation.
@@ -75,7 +80,7 @@ typedef void (*drm_svm_mirror_update_t)(struct drm_svm_mirror *mirror,
 					unsigned long npages, void *arg);
 
 int drm_svm_mirror_init(struct drm_svm_mirror *mirror, struct mm_struct *mm,
-			const struct drm_svm_mirror_ops *ops);
+			const struct drm_svm_mirror_ops *ops, void *owner);
 void drm_svm_mirror_fini(struct drm_svm_mirror *mirror);
 int drm_svm_mirror_fault(struct drm_svm_mirror *mirror, unsigned long start,
 			 unsigned long end, bool write, bool snapshot,

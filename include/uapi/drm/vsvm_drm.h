@@ -37,6 +37,7 @@ extern "C" {
 #define DRM_VSVM_GEM_ACCESS		0x05
 #define DRM_VSVM_SVM_ACCESS		0x06
 #define DRM_VSVM_SVM_SNAPSHOT		0x07
+#define DRM_VSVM_SVM_MIGRATE		0x08
 
 #define DRM_IOCTL_VSVM_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_GET_PARAM, struct drm_vsvm_get_param)
@@ -57,6 +58,8 @@ extern "C" {
 #define DRM_IOCTL_VSVM_SVM_SNAPSHOT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_SVM_SNAPSHOT, \
 		 struct drm_vsvm_svm_snapshot)
+#define DRM_IOCTL_VSVM_SVM_MIGRATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_SVM_MIGRATE, struct drm_vsvm_svm_migrate)
 
 /**
  * enum drm_vsvm_param - parameters readable with DRM_IOCTL_VSVM_GET_PARAM
@@ -285,6 +288,8 @@ struct drm_vsvm_svm_access {
 #define DRM_VSVM_SVM_PROT_WRITE		0x02
 #define DRM_VSVM_SVM_PROT_PMD		0x04
 #define DRM_VSVM_SVM_PROT_ZERO		0x10
+#define DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL	0x20
+#define DRM_VSVM_SVM_PROT_DEV_PRIVATE_REMOTE	0x30
 
 /**
  * struct drm_vsvm_svm_snapshot - argument of DRM_IOCTL_VSVM_SVM_SNAPSHOT
@@ -302,6 +307,35 @@ struct drm_vsvm_svm_snapshot {
 	__u32 flags;
 	/** @pad: must be zero. */
 	__u32 pad;
+};
+
+#define DRM_VSVM_SVM_TARGET_SYSTEM	0
+#define DRM_VSVM_SVM_TARGET_DEVICE	1
+
+/** DRM_VSVM_SVM_MIGRATE_EVICT_ALL - move every device page back to RAM */
+#define DRM_VSVM_SVM_MIGRATE_EVICT_ALL	(1u << 0)
+
+/**
+ * struct drm_vsvm_svm_migrate - argument of DRM_IOCTL_VSVM_SVM_MIGRATE
+ *
+ * Migrates private anonymous memory of the caller into the device's VRAM
+ * (device-private pages) or back; CPU access to a page in VRAM migrates it
+ * back by itself. With %DRM_VSVM_SVM_MIGRATE_EVICT_ALL (and every other
+ * field zero) all device pages of the device go back to system memory.
+ */
+struct drm_vsvm_svm_migrate {
+	/** @addr: in, page-aligned start address. */
+	__u64 addr;
+	/** @size: in, bytes, a non-zero multiple of the page size. */
+	__u64 size;
+	/** @target: in, DRM_VSVM_SVM_TARGET_*. */
+	__u32 target;
+	/** @flags: in, DRM_VSVM_SVM_MIGRATE_*. */
+	__u32 flags;
+	/** @moved: out, pages migrated. */
+	__u64 moved;
+	/** @pad: must be zero. */
+	__u64 pad;
 };
 
 #if defined(__cplusplus)

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright © 2026 The drm-svm authors
+ */
+
+#include <linux/highmem.h>
+#include <linux/ioport.h>
+#include <linux/llist.h>
+#include <linux/memremap.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "vsvm_drv.h"
+
+/**
+ * DOC: vsvm device-private VRAM
+ *
+ * The whole VRAM is exposed as one MEMORY_DEVICE_PRIVATE pagemap: device
+ * page n stands for VRAM offset n * PAGE_SIZE, and its data lives in the
+ * simulated VRAM store. A device page in use owns one page-sized block of
+ * the device's &drm_svm_vram, the same buddy pool as GEM objects, so both
+ * compete for VRAM. The block hangs off &page.zone_device_data and goes back
+ * to the pool from a worker once the core frees the page (page_free may run
+ * in atomic context).
+ *
+ * CPU faults on a device page (migrate_to_ram) copy it back to a new system
+ * page. Before the pagemap goes away every device page still mapped by some
+ * process is migrated back (migrate_device_range), so teardown never waits
+ * for memory that nobody would release.
+ */
+
+struct vsvm_devpage {
+	struct llist_node free;
+	struct gpu_buddy_block *block;
+};
+
+static struct vsvm_device *page_to_vsvm(struct page *page)
+{
+	return container_of(page->pgmap, struct vsvm_device, devmem);
+}
+
+/**
+ * vsvm_devmem_offset() - VRAM offset of a device-private page
+ * @page: a device-private page of a vsvm device
+ *
+ * Return: the byte offset in VRAM.
+ */
+u64 vsvm_devmem_offset(struct page *page)
+{
+	struct vsvm_device *vdev = page_to_vsvm(page);
+
+	return (u64)(page_to_pfn(page) - PHYS_PFN(vdev->devmem.range.start))
+		<< PAGE_SHIFT;
+}
+
+/**
+ * vsvm_devmem_backing() - the store page holding a device page's data
+ * @page: a device-private page of a vsvm device
+ *
+ * Return: the page of the simulated VRAM store.
+ */
+struct page *vsvm_devmem_backing(struct page *page)
+{
+	return vsvm_vram_page(&page_to_vsvm(page)->svm,
+			      vsvm_devmem_offset(page));
+}
+
+static void vsvm_devmem_free_work(struct work_struct *work)
+{
+	struct vsvm_device *vdev = container_of(work, struct vsvm_device,
+						devmem_free_work);
+	struct llist_node *list = llist_del_all(&vdev->devmem_free);
+	struct vsvm_devpage *dp, *tmp;
+
+	llist_for_each_entry_safe(dp, tmp, list, free) {
+		LIST_HEAD(blocks);
+
+		list_add(&dp->block->link, &blocks);
+		drm_svm_vram_free(&vdev->vram, &blocks);
+		kfree(dp);
+		atomic64_dec(&vdev->devmem_pages);
+	}
+}
+
+static void vsvm_devmem_page_free(struct page *page)
+{
+	struct vsvm_device *vdev = page_to_vsvm(page);
+	struct vsvm_devpage *dp = page->zone_device_data;
+
+	page->zone_device_data = NULL;
+	if (llist_add(&dp->free, &vdev->devmem_free))
+		queue_work(system_unbound_wq, &vdev->devmem_free_work);
+}
+
+/* A device page for VRAM the buddy allocator hands out, locked. */
+static struct page *vsvm_devmem_alloc(struct vsvm_device *vdev)
+{
+	struct vsvm_devpage *dp;
+	struct page *page;
+	LIST_HEAD(blocks);
+
+	dp = kzalloc(sizeof(*dp), GFP_KERNEL);
+	if (!dp)
+		return NULL;
+	if (drm_svm_vram_alloc(&vdev->vram, PAGE_SIZE, 0, DRM_SVM_VRAM_TOPDOWN,
+			       &blocks)) {
+		kfree(dp);
+		return NULL;
+	}
+	dp->block = list_first_entry(&blocks, struct gpu_buddy_block, link);
+	list_del(&dp->block->link);
+	page = pfn_to_page(PHYS_PFN(vdev->devmem.range.start) +
+			   (gpu_buddy_block_offset(dp->block) >> PAGE_SHIFT));
+	page->zone_device_data = dp;
+	zone_device_page_init(page);
+	atomic64_inc(&vdev->devmem_pages);
+	return page;
+}
+
+static void vsvm_copy_highpage(struct page *dst, struct page *src)
+{
+	void *d = kmap_local_page(dst), *s = kmap_local_page(src);
+
+	memcpy(d, s, PAGE_SIZE);
+	kunmap_local(s);
+	kunmap_local(d);
+}
+
+static vm_fault_t vsvm_devmem_migrate_to_ram(struct vm_fault *vmf)
+{
+	struct vsvm_device *vdev = page_to_vsvm(vmf->page);
+	unsigned long src = 0, dst = 0;
+	struct migrate_vma args = {
+		.vma = vmf->vma,
+		.start = ALIGN_DOWN(vmf->address, PAGE_SIZE),
+		.end = ALIGN_DOWN(vmf->address, PAGE_SIZE) + PAGE_SIZE,
+		.src = &src,
+		.dst = &dst,
+		.pgmap_owner = vdev,
+		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+		.fault_page = vmf->page,
+	};
+	struct page *dpage;
+
+	if (migrate_vma_setup(&args))
+		return VM_FAULT_SIGBUS;
+	if (src & MIGRATE_PFN_MIGRATE) {
+		dpage = alloc_page_vma(GFP_HIGHUSER, vmf->vma, vmf->address);
+		if (!dpage) {
+			migrate_vma_finalize(&args);
+			return VM_FAULT_OOM;
+		}
+		lock_page(dpage);
+		vsvm_copy_highpage(dpage,
+				   vsvm_devmem_backing(migrate_pfn_to_page(src)));
+		dst = migrate_pfn(page_to_pfn(dpage));
+		atomic64_inc(&vdev->devmem_cpu_faults);
+	}
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+	return 0;
+}
+
+static const struct dev_pagemap_ops vsvm_devmem_ops = {
+	.page_free = vsvm_devmem_page_free,
+	.migrate_to_ram = vsvm_devmem_migrate_to_ram,
+};
+
+#define VSVM_MIGRATE_BATCH	64
+
+/* Migrate one batch (at most VSVM_MIGRATE_BATCH pages) of one VMA. */
+static int vsvm_migrate_batch(struct vsvm_device *vdev,
+			      struct vm_area_struct *vma, unsigned long start,
+			      unsigned long end, bool to_device,
+			      unsigned long *src, unsigned long *dst,
+			      u64 *moved)
+{
+	struct migrate_vma args = {
+		.vma = vma,
+		.start = start,
+		.end = end,
+		.src = src,
+		.dst = dst,
+		.pgmap_owner = vdev,
+		.flags = to_device ? MIGRATE_VMA_SELECT_SYSTEM :
+			MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+	};
+	unsigned long i, npages = (end - start) >> PAGE_SHIFT;
+	int ret;
+
+	memset(dst, 0, npages * sizeof(*dst));
+	ret = migrate_vma_setup(&args);
+	if (ret)
+		return ret;
+	for (i = 0; i < npages; i++) {
+		struct page *spage = migrate_pfn_to_page(src[i]);
+		struct page *dpage;
+
+		if (!(src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		dpage = to_device ? vsvm_devmem_alloc(vdev) :
+			alloc_page_vma(GFP_HIGHUSER, vma, start + i * PAGE_SIZE);
+		if (!dpage) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (!to_device)
+			lock_page(dpage);
+		/* No source page: a never-touched page, the new one is zero. */
+		if (!spage) {
+			clear_highpage(to_device ? vsvm_devmem_backing(dpage) :
+				       dpage);
+		} else if (to_device) {
+			vsvm_copy_highpage(vsvm_devmem_backing(dpage), spage);
+		} else {
+			vsvm_copy_highpage(dpage, vsvm_devmem_backing(spage));
+		}
+		dst[i] = migrate_pfn(page_to_pfn(dpage));
+		(*moved)++;
+	}
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+	return ret;
+}
+
+/**
+ * vsvm_devmem_migrate() - migrate a range of process memory
+ * @vdev: the device
+ * @mm: the address space (its user holds a reference)
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @to_device: into device-private VRAM, or back to system memory
+ * @moved: receives the number of pages moved
+ *
+ * Return: 0, -EINVAL (a hole or a VMA that cannot migrate), -ENOMEM.
+ */
+int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
+			unsigned long start, unsigned long end, bool to_device,
+			u64 *moved)
+{
+	unsigned long src[VSVM_MIGRATE_BATCH], dst[VSVM_MIGRATE_BATCH];
+	unsigned long addr, next;
+	int ret = 0;
+
+	*moved = 0;
+	mmap_read_lock(mm);
+	for (addr = start; addr < end && !ret; addr = next) {
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+		if (!vma || !vma_is_anonymous(vma) ||
+		    (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))) {
+			ret = -EINVAL;
+			break;
+		}
+		next = min3(end, vma->vm_end,
+			    addr + VSVM_MIGRATE_BATCH * PAGE_SIZE);
+		ret = vsvm_migrate_batch(vdev, vma, addr, next, to_device,
+					 src, dst, moved);
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/* Move every device page still in use back to system memory. */
+static void vsvm_devmem_evict_all(struct vsvm_device *vdev)
+{
+	unsigned long start = PHYS_PFN(vdev->devmem.range.start);
+	unsigned long npages = range_len(&vdev->devmem.range) >> PAGE_SHIFT;
+	unsigned long *src, *dst, i, done;
+
+	for (done = 0; done < npages; done += VSVM_MIGRATE_BATCH) {
+		unsigned long n = min_t(unsigned long, VSVM_MIGRATE_BATCH,
+					npages - done);
+
+		src = kcalloc(n, sizeof(*src), GFP_KERNEL | __GFP_NOFAIL);
+		dst = kcalloc(n, sizeof(*dst), GFP_KERNEL | __GFP_NOFAIL);
+		migrate_device_range(src, start + done, n);
+		for (i = 0; i < n; i++) {
+			struct page *dpage;
+
+			if (!(src[i] & MIGRATE_PFN_MIGRATE))
+				continue;
+			dpage = alloc_page(GFP_HIGHUSER | __GFP_NOFAIL);
+			lock_page(dpage);
+			vsvm_copy_highpage(dpage,
+					   vsvm_devmem_backing(migrate_pfn_to_page(src[i])));
+			dst[i] = migrate_pfn(page_to_pfn(dpage));
+		}
+		migrate_device_pages(src, dst, n);
+		migrate_device_finalize(src, dst, n);
+		kfree(src);
+		kfree(dst);
+	}
+}
+
+/**
+ * vsvm_devmem_evict() - move all device-private pages back to system memory
+ * @vdev: the device
+ *
+ * Return: pages still in device memory afterwards (0 unless pinned).
+ */
+u64 vsvm_devmem_evict(struct vsvm_device *vdev)
+{
+	vsvm_devmem_evict_all(vdev);
+	flush_work(&vdev->devmem_free_work);
+	return atomic64_read(&vdev->devmem_pages);
+}
+
+/**
+ * vsvm_devmem_init() - register the device-private pagemap of the VRAM
+ * @vdev: the device
+ *
+ * Return: 0, -ENOMEM or -EBUSY (no free physical address range).
+ */
+int vsvm_devmem_init(struct vsvm_device *vdev)
+{
+	struct resource *res;
+	void *addr;
+
+	init_llist_head(&vdev->devmem_free);
+	INIT_WORK(&vdev->devmem_free_work, vsvm_devmem_free_work);
+	res = request_free_mem_region(&iomem_resource, vdev->cfg.vram_size,
+				      "vsvm-devmem");
+	if (IS_ERR(res))
+		return PTR_ERR(res);
+	vdev->devmem.type = MEMORY_DEVICE_PRIVATE;
+	vdev->devmem.range.start = res->start;
+	vdev->devmem.range.end = res->end;
+	vdev->devmem.nr_range = 1;
+	vdev->devmem.ops = &vsvm_devmem_ops;
+	vdev->devmem.owner = vdev;
+	addr = memremap_pages(&vdev->devmem, numa_node_id());
+	if (IS_ERR(addr)) {
+		release_mem_region(res->start, resource_size(res));
+		return PTR_ERR(addr);
+	}
+	vdev->devmem_res = res;
+	return 0;
+}
+
+/**
+ * vsvm_devmem_fini() - evict device pages and remove the pagemap
+ * @vdev: the device
+ */
+void vsvm_devmem_fini(struct vsvm_device *vdev)
+{
+	vsvm_devmem_evict_all(vdev);
+	memunmap_pages(&vdev->devmem);
+	flush_work(&vdev->devmem_free_work);
+	release_mem_region(vdev->devmem_res->start,
+			   resource_size(vdev->devmem_res));
+	WARN_ON(atomic64_read(&vdev->devmem_pages));
+}
