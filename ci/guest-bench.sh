@@ -10,3 +10,6 @@ modprobe vsvm vram_size_mb=512 visible_vram_mb=512
 echo "== $(uname -r), $(nproc) CPUs, QEMU TCG"
 build/meson/benchmarks/gem_bench
 grep -h "faults\|migrat" /sys/kernel/debug/dri/vsvm.0/vsvm_info
+modprobe test_hmm
+echo
+build/meson/benchmarks/svm_bench

@@ -169,37 +169,85 @@ static const struct dev_pagemap_ops vsvm_devmem_ops = {
 	.migrate_to_ram = vsvm_devmem_migrate_to_ram,
 };
 
-#define VSVM_MIGRATE_BATCH	64
+#define VSVM_MIGRATE_BATCH	512
+
+struct vsvm_migrate_ctx {
+	unsigned long src[VSVM_MIGRATE_BATCH];
+	unsigned long dst[VSVM_MIGRATE_BATCH];
+	u64 from[VSVM_MIGRATE_BATCH];	/* struct page * or VRAM offset */
+	u64 to[VSVM_MIGRATE_BATCH];
+};
+
+/*
+ * Copy the collected pages with the copy engine, as one job, and wait for
+ * it: migrate_vma_pages() may only run once the data is in place.
+ */
+static int vsvm_migrate_copy(struct vsvm_device *vdev,
+			     struct vsvm_migrate_ctx *ctx, unsigned long n,
+			     bool to_device)
+{
+	struct drm_svm_copy copy = {
+		.src_pl = to_device ? DRM_SVM_PL_SYSTEM : DRM_SVM_PL_VRAM,
+		.dst_pl = to_device ? DRM_SVM_PL_VRAM : DRM_SVM_PL_SYSTEM,
+		.npages = n,
+		.src_vram = ctx->from,
+		.dst_vram = ctx->to,
+		.src_pages = (struct page **)ctx->from,
+		.dst_pages = (struct page **)ctx->to,
+	};
+	struct dma_fence *fence;
+	unsigned long i;
+
+	if (!n)
+		return 0;
+	fence = vsvm_copy(&vdev->svm, &copy);
+	if (!IS_ERR(fence)) {
+		dma_fence_wait(fence, false);
+		dma_fence_put(fence);
+		return 0;
+	}
+	/* No job memory: the CPU copies. */
+	for (i = 0; i < n; i++) {
+		struct page *d = to_device ?
+			vsvm_vram_page(&vdev->svm, ctx->to[i]) :
+			(struct page *)(uintptr_t)ctx->to[i];
+		struct page *s = to_device ?
+			(struct page *)(uintptr_t)ctx->from[i] :
+			vsvm_vram_page(&vdev->svm, ctx->from[i]);
+
+		vsvm_copy_highpage(d, s);
+	}
+	return 0;
+}
 
 /* Migrate one batch (at most VSVM_MIGRATE_BATCH pages) of one VMA. */
 static int vsvm_migrate_batch(struct vsvm_device *vdev,
 			      struct vm_area_struct *vma, unsigned long start,
 			      unsigned long end, bool to_device,
-			      unsigned long *src, unsigned long *dst,
-			      u64 *moved)
+			      struct vsvm_migrate_ctx *ctx, u64 *moved)
 {
 	struct migrate_vma args = {
 		.vma = vma,
 		.start = start,
 		.end = end,
-		.src = src,
-		.dst = dst,
+		.src = ctx->src,
+		.dst = ctx->dst,
 		.pgmap_owner = vdev,
 		.flags = to_device ? MIGRATE_VMA_SELECT_SYSTEM :
 			MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
 	};
-	unsigned long i, npages = (end - start) >> PAGE_SHIFT;
+	unsigned long i, n = 0, npages = (end - start) >> PAGE_SHIFT;
 	int ret;
 
-	memset(dst, 0, npages * sizeof(*dst));
+	memset(ctx->dst, 0, npages * sizeof(ctx->dst[0]));
 	ret = migrate_vma_setup(&args);
 	if (ret)
 		return ret;
 	for (i = 0; i < npages; i++) {
-		struct page *spage = migrate_pfn_to_page(src[i]);
+		struct page *spage = migrate_pfn_to_page(ctx->src[i]);
 		struct page *dpage;
 
-		if (!(src[i] & MIGRATE_PFN_MIGRATE))
+		if (!(ctx->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
 		dpage = to_device ? vsvm_devmem_alloc(vdev) :
 			alloc_page_vma(GFP_HIGHUSER, vma, start + i * PAGE_SIZE);
@@ -209,18 +257,21 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
 		}
 		if (!to_device)
 			lock_page(dpage);
+		ctx->dst[i] = migrate_pfn(page_to_pfn(dpage));
+		(*moved)++;
 		/* No source page: a never-touched page, the new one is zero. */
 		if (!spage) {
 			clear_highpage(to_device ? vsvm_devmem_backing(dpage) :
 				       dpage);
-		} else if (to_device) {
-			vsvm_copy_highpage(vsvm_devmem_backing(dpage), spage);
-		} else {
-			vsvm_copy_highpage(dpage, vsvm_devmem_backing(spage));
+			continue;
 		}
-		dst[i] = migrate_pfn(page_to_pfn(dpage));
-		(*moved)++;
+		ctx->from[n] = to_device ? (uintptr_t)spage :
+			vsvm_devmem_offset(spage);
+		ctx->to[n] = to_device ? vsvm_devmem_offset(dpage) :
+			(uintptr_t)dpage;
+		n++;
 	}
+	vsvm_migrate_copy(vdev, ctx, n, to_device);
 	migrate_vma_pages(&args);
 	migrate_vma_finalize(&args);
 	return ret;
@@ -235,17 +286,22 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
  * @to_device: into device-private VRAM, or back to system memory
  * @moved: receives the number of pages moved
  *
+ * Pages are copied by the copy engine in batches of up to 2 MiB.
+ *
  * Return: 0, -EINVAL (a hole or a VMA that cannot migrate), -ENOMEM.
  */
 int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
 			unsigned long start, unsigned long end, bool to_device,
 			u64 *moved)
 {
-	unsigned long src[VSVM_MIGRATE_BATCH], dst[VSVM_MIGRATE_BATCH];
+	struct vsvm_migrate_ctx *ctx;
 	unsigned long addr, next;
 	int ret = 0;
 
 	*moved = 0;
+	ctx = kvmalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
 	mmap_read_lock(mm);
 	for (addr = start; addr < end && !ret; addr = next) {
 		struct vm_area_struct *vma = vma_lookup(mm, addr);
@@ -258,9 +314,10 @@ int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
 		next = min3(end, vma->vm_end,
 			    addr + VSVM_MIGRATE_BATCH * PAGE_SIZE);
 		ret = vsvm_migrate_batch(vdev, vma, addr, next, to_device,
-					 src, dst, moved);
+					 ctx, moved);
 	}
 	mmap_read_unlock(mm);
+	kvfree(ctx);
 	return ret;
 }
 

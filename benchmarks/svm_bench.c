@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright © 2026 The drm-svm authors
+ *
+ * SVM benchmarks against lib/test_hmm and memcpy in the same VM run:
+ *  - migration to device memory and back (vsvm: copy engine, batches of
+ *    2 MiB; test_hmm: CPU copies);
+ *  - CPU faults bringing device pages back (bytes/s);
+ *  - device mirror faults on first sequential access (pages/s).
+ * Not a test: prints figures and ratios.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "libdrm_svm.h"
+#include "test_hmm_uapi.h"
+#include "vsvm_drm.h"
+
+#define MiB (1024ull * 1024)
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static char *fresh(uint64_t size)
+{
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t i;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	for (i = 0; i < size; i += 4096)
+		p[i] = (char)i;
+	return p;
+}
+
+static int vsvm_migrate(int fd, void *p, uint64_t size, int target)
+{
+	struct drm_vsvm_svm_migrate m = {
+		.addr = (uintptr_t)p, .size = size, .target = target,
+	};
+
+	return ioctl(fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &m);
+}
+
+static int hmm_cmd(int fd, unsigned long req, void *p, void *buf,
+		   uint64_t size)
+{
+	struct hmm_dmirror_cmd c = {
+		.addr = (uintptr_t)p, .ptr = (uintptr_t)buf,
+		.npages = size / 4096,
+	};
+
+	return ioctl(fd, req, &c);
+}
+
+struct rates {
+	double to_dev, to_sys, cpu_fault, mirror;	/* B/s, B/s, B/s, pages/s */
+};
+
+static struct rates measure(int vfd, int hfd, uint64_t size)
+{
+	struct rates r = { 0, 0, 0, 0 };
+	char *buf = malloc(size), *p;
+	double t;
+	uint64_t i;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		p = fresh(size);
+		t = now();
+		if (vfd >= 0 ? vsvm_migrate(vfd, p, size, DRM_VSVM_SVM_TARGET_DEVICE) :
+		    hmm_cmd(hfd, HMM_DMIRROR_MIGRATE_TO_DEV, p, buf, size))
+			break;
+		t = now() - t;
+		if (size / t > r.to_dev)
+			r.to_dev = size / t;
+		t = now();
+		if (vfd >= 0 ? vsvm_migrate(vfd, p, size, DRM_VSVM_SVM_TARGET_SYSTEM) :
+		    hmm_cmd(hfd, HMM_DMIRROR_MIGRATE_TO_SYS, p, buf, size))
+			break;
+		t = now() - t;
+		if (size / t > r.to_sys)
+			r.to_sys = size / t;
+
+		/* device memory again, then the CPU faults it back */
+		if (vfd >= 0 ? vsvm_migrate(vfd, p, size, DRM_VSVM_SVM_TARGET_DEVICE) :
+		    hmm_cmd(hfd, HMM_DMIRROR_MIGRATE_TO_DEV, p, buf, size))
+			break;
+		t = now();
+		for (i = 0; i < size; i += 4096)
+			((volatile char *)p)[i];
+		t = now() - t;
+		if (size / t > r.cpu_fault)
+			r.cpu_fault = size / t;
+		munmap(p, size);
+
+		/* first device access of a fresh range: mirror faults */
+		p = fresh(size);
+		t = now();
+		if (vfd >= 0) {
+			struct drm_vsvm_svm_access a = {
+				.addr = (uintptr_t)p, .size = size,
+				.data = (uintptr_t)buf, .op = DRM_VSVM_SVM_READ,
+			};
+
+			if (ioctl(vfd, DRM_IOCTL_VSVM_SVM_ACCESS, &a))
+				break;
+		} else if (hmm_cmd(hfd, HMM_DMIRROR_READ, p, buf, size)) {
+			break;
+		}
+		t = now() - t;
+		if (size / 4096 / t > r.mirror)
+			r.mirror = size / 4096 / t;
+		munmap(p, size);
+	}
+	free(buf);
+	return r;
+}
+
+static double memcpy_rate(uint64_t size)
+{
+	char *a = fresh(size), *b = fresh(size);
+	double t, best = 0;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		t = now();
+		memcpy(b, a, size);
+		t = now() - t;
+		if (size / t > best)
+			best = size / t;
+	}
+	munmap(a, size);
+	munmap(b, size);
+	return best;
+}
+
+int main(void)
+{
+	uint64_t sizes[] = { 2 * MiB, 16 * MiB, 64 * MiB };
+	struct svm_device *dev;
+	unsigned int i;
+	int hfd;
+
+	if (svm_device_open_first(&dev)) {
+		fprintf(stderr, "no vsvm device\n");
+		return 1;
+	}
+	hfd = open("/dev/hmm_dmirror0", O_RDWR);
+	if (hfd < 0)
+		fprintf(stderr, "no test_hmm device: peer columns are 0\n");
+
+	printf("== SVM: vsvm (drm_svm) vs lib/test_hmm vs memcpy, same VM run\n");
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t s = sizes[i];
+		struct rates v = measure(svm_device_fd(dev), -1, s);
+		struct rates h = hfd >= 0 ? measure(-1, hfd, s) :
+			(struct rates){ 0, 0, 0, 0 };
+		double mc = memcpy_rate(s);
+
+		printf("%3llu MiB  memcpy %6.0f MB/s\n",
+		       (unsigned long long)(s >> 20), mc / 1e6);
+		printf("   to device    vsvm %6.0f MB/s (x%.2f memcpy)  test_hmm %6.0f MB/s  -> x%.2f test_hmm\n",
+		       v.to_dev / 1e6, v.to_dev / mc, h.to_dev / 1e6,
+		       h.to_dev ? v.to_dev / h.to_dev : 0);
+		printf("   to system    vsvm %6.0f MB/s (x%.2f memcpy)  test_hmm %6.0f MB/s  -> x%.2f test_hmm\n",
+		       v.to_sys / 1e6, v.to_sys / mc, h.to_sys / 1e6,
+		       h.to_sys ? v.to_sys / h.to_sys : 0);
+		printf("   CPU fault back vsvm %6.0f MB/s  test_hmm %6.0f MB/s  -> x%.2f test_hmm\n",
+		       v.cpu_fault / 1e6, h.cpu_fault / 1e6,
+		       h.cpu_fault ? v.cpu_fault / h.cpu_fault : 0);
+		printf("   mirror faults vsvm %8.0f pages/s  test_hmm %8.0f pages/s  -> x%.2f test_hmm\n",
+		       v.mirror, h.mirror, h.mirror ? v.mirror / h.mirror : 0);
+	}
+	svm_device_unref(dev);
+	return 0;
+}
