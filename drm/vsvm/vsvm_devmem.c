@@ -10,6 +10,7 @@
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -26,10 +27,11 @@
  * to the pool from a worker once the core frees the page (page_free may run
  * in atomic context).
  *
- * CPU faults on a device page (migrate_to_ram) copy it back to a new system
- * page. Before the pagemap goes away every device page still mapped by some
- * process is migrated back (migrate_device_range), so teardown never waits
- * for memory that nobody would release.
+ * CPU faults on a device page (migrate_to_ram) bring the 2 MiB window around
+ * it back to system memory with the copy engine. Before the pagemap goes
+ * away every device page still mapped by some process is migrated back
+ * (migrate_device_range), so teardown never waits for memory that nobody
+ * would release.
  */
 
 struct vsvm_devpage {
@@ -129,40 +131,7 @@ static void vsvm_copy_highpage(struct page *dst, struct page *src)
 	kunmap_local(d);
 }
 
-static vm_fault_t vsvm_devmem_migrate_to_ram(struct vm_fault *vmf)
-{
-	struct vsvm_device *vdev = page_to_vsvm(vmf->page);
-	unsigned long src = 0, dst = 0;
-	struct migrate_vma args = {
-		.vma = vmf->vma,
-		.start = ALIGN_DOWN(vmf->address, PAGE_SIZE),
-		.end = ALIGN_DOWN(vmf->address, PAGE_SIZE) + PAGE_SIZE,
-		.src = &src,
-		.dst = &dst,
-		.pgmap_owner = vdev,
-		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
-		.fault_page = vmf->page,
-	};
-	struct page *dpage;
-
-	if (migrate_vma_setup(&args))
-		return VM_FAULT_SIGBUS;
-	if (src & MIGRATE_PFN_MIGRATE) {
-		dpage = alloc_page_vma(GFP_HIGHUSER, vmf->vma, vmf->address);
-		if (!dpage) {
-			migrate_vma_finalize(&args);
-			return VM_FAULT_OOM;
-		}
-		lock_page(dpage);
-		vsvm_copy_highpage(dpage,
-				   vsvm_devmem_backing(migrate_pfn_to_page(src)));
-		dst = migrate_pfn(page_to_pfn(dpage));
-		atomic64_inc(&vdev->devmem_cpu_faults);
-	}
-	migrate_vma_pages(&args);
-	migrate_vma_finalize(&args);
-	return 0;
-}
+static vm_fault_t vsvm_devmem_migrate_to_ram(struct vm_fault *vmf);
 
 static const struct dev_pagemap_ops vsvm_devmem_ops = {
 	.page_free = vsvm_devmem_page_free,
@@ -224,6 +193,7 @@ static int vsvm_migrate_copy(struct vsvm_device *vdev,
 static int vsvm_migrate_batch(struct vsvm_device *vdev,
 			      struct vm_area_struct *vma, unsigned long start,
 			      unsigned long end, bool to_device,
+			      struct page *fault_page,
 			      struct vsvm_migrate_ctx *ctx, u64 *moved)
 {
 	struct migrate_vma args = {
@@ -235,6 +205,7 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
 		.pgmap_owner = vdev,
 		.flags = to_device ? MIGRATE_VMA_SELECT_SYSTEM :
 			MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+		.fault_page = fault_page,
 	};
 	unsigned long i, n = 0, npages = (end - start) >> PAGE_SHIFT;
 	int ret;
@@ -277,6 +248,35 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
 	return ret;
 }
 
+/*
+ * A CPU fault on a device page brings back the whole 2 MiB-aligned window
+ * around it (clipped to the VMA) in one copy-engine job, so sequential CPU
+ * access does not fault once per page.
+ */
+static vm_fault_t vsvm_devmem_migrate_to_ram(struct vm_fault *vmf)
+{
+	struct vsvm_device *vdev = page_to_vsvm(vmf->page);
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long start = max(ALIGN_DOWN(vmf->address, SZ_2M),
+				  vma->vm_start);
+	unsigned long end = min(ALIGN_DOWN(vmf->address, SZ_2M) + SZ_2M,
+				vma->vm_end);
+	struct vsvm_migrate_ctx *ctx;
+	u64 moved = 0;
+	int ret;
+
+	ctx = kvmalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return VM_FAULT_OOM;
+	ret = vsvm_migrate_batch(vdev, vma, start, end, false, vmf->page, ctx,
+				 &moved);
+	kvfree(ctx);
+	atomic64_add(moved, &vdev->devmem_cpu_faults);
+	if (ret == -ENOMEM)
+		return VM_FAULT_OOM;
+	return ret ? VM_FAULT_SIGBUS : 0;
+}
+
 /**
  * vsvm_devmem_migrate() - migrate a range of process memory
  * @vdev: the device
@@ -314,7 +314,7 @@ int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
 		next = min3(end, vma->vm_end,
 			    addr + VSVM_MIGRATE_BATCH * PAGE_SIZE);
 		ret = vsvm_migrate_batch(vdev, vma, addr, next, to_device,
-					 ctx, moved);
+					 NULL, ctx, moved);
 	}
 	mmap_read_unlock(mm);
 	kvfree(ctx);

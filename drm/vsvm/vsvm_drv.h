@@ -100,7 +100,7 @@ struct vsvm_device {
 	struct work_struct devmem_free_work;
 	/** @devmem_pages: device-private pages in use. */
 	atomic64_t devmem_pages;
-	/** @devmem_cpu_faults: device pages faulted back by the CPU. */
+	/** @devmem_cpu_faults: device pages brought back by CPU faults. */
 	atomic64_t devmem_cpu_faults;
 };
 

@@ -624,7 +624,10 @@ TEST_F(svm, migrate_write)
 	munmap(p, self->size);
 }
 
-/* Half the pages are touched by the CPU, then everything moves again. */
+/*
+ * One CPU touch brings back the whole 2 MiB window around it (fault-around),
+ * and everything can move to the device again.
+ */
 TEST_F(svm, migrate_fault)
 {
 	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
@@ -637,15 +640,15 @@ TEST_F(svm, migrate_fault)
 		p[i] = i;
 	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
 				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
-	for (i = 0; i < self->size / 8; i++)
-		ASSERT_EQ(i, p[i]);
+	ASSERT_EQ(0, p[0]);
 	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
-	ASSERT_EQ(DRM_VSVM_SVM_PROT_WRITE, snap[0]);
-	ASSERT_EQ(DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL | DRM_VSVM_SVM_PROT_WRITE,
-		  snap[NPAGES - 1]);
+	for (i = 0; i < NPAGES; i++)
+		if (((uintptr_t)p & ~((2ul << 20) - 1)) ==
+		    (((uintptr_t)p + i * self->page) & ~((2ul << 20) - 1)))
+			ASSERT_EQ(DRM_VSVM_SVM_PROT_WRITE, snap[i]);
 	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
 				 DRM_VSVM_SVM_TARGET_DEVICE, &moved));
-	ASSERT_EQ(NPAGES / 2, moved);
+	ASSERT_LT(0, moved);
 	for (i = 0; i < self->size / 4; i++)
 		ASSERT_EQ(i, p[i]);
 	munmap(p, self->size);
