@@ -19,36 +19,9 @@
 
 #include <drm/drm.h>
 #include "vsvm_drm.h"
+#include "vsvm_test_util.h"
 
 #include "kselftest_harness.h"
-
-static int open_vsvm(void)
-{
-	char path[300], name[32];
-	struct dirent *de;
-	DIR *dir = opendir("/dev/dri");
-	int fd = -1;
-
-	if (!dir)
-		return -1;
-	while ((de = readdir(dir)) && fd < 0) {
-		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
-
-		if (strncmp(de->d_name, "renderD", 7))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (ioctl(fd, DRM_IOCTL_VERSION, &v) || strcmp(name, "vsvm")) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	closedir(dir);
-	return fd;
-}
 
 static int get_param(int fd, __u32 param, __u64 *value)
 {

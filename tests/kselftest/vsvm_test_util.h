@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copyright © 2026 The drm-svm authors
+ *
+ * Helpers shared by the vsvm kselftest programs.
+ */
+#ifndef VSVM_TEST_UTIL_H
+#define VSVM_TEST_UTIL_H
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+
+/* The first vsvm render node, opened, or -1. */
+static inline int open_vsvm(void)
+{
+	char path[300], name[32];
+	struct dirent *de;
+	DIR *dir = opendir("/dev/dri");
+	int fd = -1;
+
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir)) && fd < 0) {
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+		if (strncmp(de->d_name, "renderD", 7))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (ioctl(fd, DRM_IOCTL_VERSION, &v) || strcmp(name, "vsvm")) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	closedir(dir);
+	return fd;
+}
+
+#endif /* VSVM_TEST_UTIL_H */
