@@ -22,6 +22,8 @@
 #include <drm/drm_svm_bo.h>
 #include <drm/drm_vma_manager.h>
 
+#include "drm_svm_trace.h"
+
 /**
  * DOC: GEM placements
  *
@@ -421,6 +423,8 @@ static struct dma_fence *drm_svm_copy_submit(struct drm_svm_device *sdev,
 	if (!copy->npages)
 		return NULL;
 	atomic64_add(copy->npages << PAGE_SHIFT, &sdev->stats.migrated_bytes);
+	trace_drm_svm_bo_copy(copy->src_pl, copy->dst_pl, copy->npages,
+			      sdev->ops->copy);
 	if (sdev->ops->copy) {
 		fence = sdev->ops->copy(sdev, copy);
 		if (!IS_ERR(fence) || !cpu_ok)
@@ -594,7 +598,9 @@ static int drm_svm_move_range(struct drm_svm_bo *bo, unsigned long first,
 		old = drm_svm_chunk_swap(bo, c, mem);
 		drm_svm_move_add(mv, bo, c, old, mem);
 	}
-	return drm_svm_move_submit(mv, bo) ?: ret;
+	ret = drm_svm_move_submit(mv, bo) ?: ret;
+	trace_drm_svm_bo_move(bo, first, last, placement, ret);
+	return ret;
 }
 
 /* Move one chunk and wait for nothing; the caller waits on chunk->fence. */
@@ -857,6 +863,7 @@ static vm_fault_t drm_svm_bo_fault(struct vm_fault *vmf)
 		return ret;
 	ret = drm_svm_chunk_map(bo, c, vma);
 	dma_resv_unlock(bo->base.resv);
+	trace_drm_svm_bo_cpu_fault(bo, c, false, ret);
 	return ret;
 }
 
@@ -902,6 +909,7 @@ static vm_fault_t drm_svm_bo_huge_fault(struct vm_fault *vmf,
 			atomic64_inc(&bo->sdev->stats.cpu_huge_faults);
 	}
 	dma_resv_unlock(bo->base.resv);
+	trace_drm_svm_bo_cpu_fault(bo, c, true, ret);
 	return ret;
 }
 

@@ -7,6 +7,9 @@
 
 #include <drm/drm_svm.h>
 
+#define CREATE_TRACE_POINTS
+#include "drm_svm_trace.h"
+
 /**
  * DOC: Overview
  *
@@ -24,6 +27,9 @@
  * - a mirror of the process address space (HMM) with device-private VRAM.
  *
  * The reference driver vsvm (drm/vsvm/) exercises all of it without hardware.
+ *
+ * Tracepoints (events/drm_svm/ in tracefs) cover each stage: mirror faults
+ * and invalidations, object moves, copies and CPU faults.
  */
 
 /**

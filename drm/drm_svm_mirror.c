@@ -12,6 +12,8 @@
 
 #include <drm/drm_svm_mirror.h>
 
+#include "drm_svm_trace.h"
+
 /**
  * DOC: Process mirror
  *
@@ -66,6 +68,7 @@ static bool drm_svm_mirror_invalidate(struct mmu_interval_notifier *mni,
 		return false;
 	mmu_interval_set_seq(mni, cur_seq);
 	atomic64_inc(&mirror->invalidations);
+	trace_drm_svm_mirror_invalidate(mirror, start, end, range->event);
 	mirror->ops->invalidate(mirror, start, end);
 	mutex_unlock(&mirror->lock);
 	return true;
@@ -175,11 +178,14 @@ static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 		.default_flags = flags,
 		.dev_private_owner = mirror->owner,
 	};
-	int ret;
+	int ret, retries = -1;
 
 	for (;;) {
-		if (time_after(jiffies, timeout))
-			return -EBUSY;
+		retries++;
+		if (time_after(jiffies, timeout)) {
+			ret = -EBUSY;
+			break;
+		}
 		range.notifier_seq = mmu_interval_read_begin(&w->notifier);
 		mmap_read_lock(mirror->mm);
 		ret = hmm_range_fault(&range);
@@ -189,7 +195,7 @@ static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 			continue;
 		}
 		if (ret)
-			return ret;
+			break;
 
 		mutex_lock(&mirror->lock);
 		if (mmu_interval_read_retry(&w->notifier, range.notifier_seq)) {
@@ -198,8 +204,12 @@ static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 		}
 		update(mirror, start, pfns, (end - start) >> PAGE_SHIFT, arg);
 		mutex_unlock(&mirror->lock);
-		return 0;
+		break;
 	}
+	trace_drm_svm_mirror_fault(mirror, start, end,
+				   flags & HMM_PFN_REQ_WRITE,
+				   !(flags & HMM_PFN_REQ_FAULT), retries, ret);
+	return ret;
 }
 
 /**

@@ -730,6 +730,55 @@ TEST_F(svm, cow_in_device)
 	munmap(p, self->size);
 }
 
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -EIO;
+	close(fd);
+	return ret;
+}
+
+/* Each stage leaves a tracepoint: mirror faults, invalidations, copies. */
+TEST_F(svm, tracepoints)
+{
+	const char *t = "/sys/kernel/tracing";
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->size);
+	char path[128], *log = malloc(1 << 20);
+	ssize_t n = 0, r;
+	int fd;
+
+	if (access("/sys/kernel/tracing/events/drm_svm/enable", W_OK))
+		SKIP(return, "no tracefs or no drm_svm events");
+	ASSERT_NE(NULL, p);
+	snprintf(path, sizeof(path), "%s/trace", t);
+	ASSERT_EQ(0, write_file(path, ""));
+	snprintf(path, sizeof(path), "%s/events/drm_svm/enable", t);
+	ASSERT_EQ(0, write_file(path, "1"));
+	memset(p, 1, self->size);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf, self->size,
+				NULL));
+	ASSERT_EQ(0, munmap(p, self->size));
+	ASSERT_EQ(0, write_file(path, "0"));
+
+	snprintf(path, sizeof(path), "%s/trace", t);
+	fd = open(path, O_RDONLY);
+	ASSERT_GE(fd, 0);
+	while ((r = read(fd, log + n, (1 << 20) - 1 - n)) > 0)
+		n += r;
+	close(fd);
+	log[n] = '\0';
+	EXPECT_NE(NULL, strstr(log, "drm_svm_mirror_fault:"));
+	EXPECT_NE(NULL, strstr(log, "retries="));
+	EXPECT_NE(NULL, strstr(log, "drm_svm_mirror_invalidate:"));
+	free(log);
+	free(buf);
+}
+
 static int module_params(char *buf, size_t len)
 {
 	const char *dirname = "/sys/module/vsvm/parameters";
