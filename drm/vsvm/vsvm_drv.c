@@ -260,6 +260,10 @@ static int vsvm_probe(struct platform_device *pdev)
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
 	vdev->pdev = pdev;
+	INIT_LIST_HEAD(&vdev->files);
+	ret = drmm_mutex_init(&vdev->drm, &vdev->files_lock);
+	if (ret)
+		return ret;
 
 	ret = vsvm_config_from_params(&vdev->cfg);
 	if (ret)
@@ -303,6 +307,8 @@ static int vsvm_probe(struct platform_device *pdev)
 		return ret;
 
 	drm_debugfs_add_file(&vdev->drm, "vsvm_info", vsvm_info_show, NULL);
+	drm_debugfs_add_file(&vdev->drm, "svm_clients", vsvm_svm_clients_show,
+			     NULL);
 
 	ret = drm_dev_register(&vdev->drm, 0);
 	if (ret)

@@ -102,6 +102,10 @@ struct vsvm_device {
 	atomic64_t devmem_pages;
 	/** @devmem_cpu_faults: device pages brought back by CPU faults. */
 	atomic64_t devmem_cpu_faults;
+	/** @files_lock: protects @files. */
+	struct mutex files_lock;
+	/** @files: open files (struct vsvm_file), for debugfs. */
+	struct list_head files;
 };
 
 #define VSVM_STORE_SHIFT	21
@@ -129,6 +133,7 @@ int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
 int vsvm_svm_snapshot_ioctl(struct drm_device *drm, void *data,
 			    struct drm_file *file);
 int vsvm_file_open(struct drm_device *drm, struct drm_file *file);
+int vsvm_svm_clients_show(struct seq_file *m, void *unused);
 void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file);
 
 int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,

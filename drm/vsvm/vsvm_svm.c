@@ -6,11 +6,13 @@
 #include <linux/hmm.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
+#include <drm/drm_debugfs.h>
 #include <drm/drm_file.h>
 #include <drm/drm_svm_mirror.h>
 #include <drm/vsvm_drm.h>
@@ -37,6 +39,8 @@ struct vsvm_svm {
 struct vsvm_file {
 	struct mutex lock;	/* protects svm */
 	struct vsvm_svm *svm;
+	struct list_head link;	/* in vsvm_device.files, under files_lock */
+	pid_t pid;
 };
 
 static void vsvm_svm_invalidate(struct drm_svm_mirror *mirror,
@@ -65,12 +69,17 @@ static const struct drm_svm_mirror_ops vsvm_mirror_ops = {
  */
 int vsvm_file_open(struct drm_device *drm, struct drm_file *file)
 {
+	struct vsvm_device *vdev = to_vsvm(drm);
 	struct vsvm_file *vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
 
 	if (!vfile)
 		return -ENOMEM;
 	mutex_init(&vfile->lock);
+	vfile->pid = task_tgid_nr(current);
 	file->driver_priv = vfile;
+	mutex_lock(&vdev->files_lock);
+	list_add_tail(&vfile->link, &vdev->files);
+	mutex_unlock(&vdev->files_lock);
 	return 0;
 }
 
@@ -81,7 +90,12 @@ int vsvm_file_open(struct drm_device *drm, struct drm_file *file)
  */
 void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file)
 {
+	struct vsvm_device *vdev = to_vsvm(drm);
 	struct vsvm_file *vfile = file->driver_priv;
+
+	mutex_lock(&vdev->files_lock);
+	list_del(&vfile->link);
+	mutex_unlock(&vdev->files_lock);
 
 	if (vfile->svm) {
 		drm_svm_mirror_fini(&vfile->svm->mirror);
@@ -364,4 +378,45 @@ int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
 				  &args->moved);
 	mmput(current->mm);
 	return ret;
+}
+
+/**
+ * vsvm_svm_clients_show() - debugfs "svm_clients": one line per SVM context
+ * @m: the seq_file
+ * @unused: unused
+ *
+ * Return: 0.
+ */
+int vsvm_svm_clients_show(struct seq_file *m, void *unused)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct vsvm_device *vdev = to_vsvm(entry->dev);
+	struct vsvm_file *vfile;
+
+	mutex_lock(&vdev->files_lock);
+	list_for_each_entry(vfile, &vdev->files, link) {
+		struct vsvm_svm *svm;
+
+		mutex_lock(&vfile->lock);
+		svm = vfile->svm;
+		if (svm) {
+			unsigned long idx, mapped = 0, writable = 0, devpriv = 0;
+			void *e;
+
+			mutex_lock(&svm->mirror.lock);
+			xa_for_each(&svm->pt, idx, e) {
+				mapped++;
+				writable += xa_pointer_tag(e) ? 1 : 0;
+				devpriv += is_device_private_page(xa_untag_pointer(e));
+			}
+			mutex_unlock(&svm->mirror.lock);
+			seq_printf(m, "pid %d: mapped %lu writable %lu device %lu faults %lld invalidations %lld\n",
+				   vfile->pid, mapped, writable, devpriv,
+				   atomic64_read(&svm->mirror.faults),
+				   atomic64_read(&svm->mirror.invalidations));
+		}
+		mutex_unlock(&vfile->lock);
+	}
+	mutex_unlock(&vdev->files_lock);
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -777,6 +778,43 @@ TEST_F(svm, tracepoints)
 	EXPECT_NE(NULL, strstr(log, "drm_svm_mirror_invalidate:"));
 	free(log);
 	free(buf);
+}
+
+/* debugfs svm_clients shows this context's mirror: pages, faults. */
+TEST_F(svm, debugfs_clients)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->size);
+	unsigned long mapped = 0, writable = 0, device = 0;
+	long long faults = -1, inval = -1;
+	char line[256], want[32];
+	bool found = false;
+	glob_t g;
+	FILE *f;
+
+	if (glob("/sys/kernel/debug/dri/*/svm_clients", 0, NULL, &g))
+		SKIP(return, "no debugfs");
+	ASSERT_NE(NULL, p);
+	memset(p, 3, self->size);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf, self->size,
+				NULL));
+	snprintf(want, sizeof(want), "pid %d:", getpid());
+	f = fopen(g.gl_pathv[0], "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, want, strlen(want)) &&
+		    sscanf(line + strlen(want),
+			   " mapped %lu writable %lu device %lu faults %lld invalidations %lld",
+			   &mapped, &writable, &device, &faults, &inval) == 5)
+			found = true;
+	fclose(f);
+	globfree(&g);
+	ASSERT_TRUE(found);
+	ASSERT_EQ(NPAGES, mapped);
+	ASSERT_EQ(0, device);
+	ASSERT_EQ(1, faults);
+	free(buf);
+	munmap(p, self->size);
 }
 
 static int module_params(char *buf, size_t len)
