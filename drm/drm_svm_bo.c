@@ -84,7 +84,6 @@
  */
 struct drm_svm_mem {
 	struct drm_svm_device *sdev;
-	struct list_head link;		/* on a move context's release list */
 	struct list_head blocks;	/* VRAM buddy blocks */
 	struct dma_fence *fence;	/* free after this signals */
 	struct dma_fence_cb cb;
@@ -176,7 +175,6 @@ static struct drm_svm_mem *drm_svm_mem_new(struct drm_svm_device *sdev,
 	mem->npages = npages;
 	mem->placement = placement;
 	INIT_LIST_HEAD(&mem->blocks);
-	INIT_LIST_HEAD(&mem->link);
 	return mem;
 }
 
@@ -371,31 +369,21 @@ static void drm_svm_cpu_copy_page(struct drm_svm_device *sdev,
 				  const struct drm_svm_copy *copy,
 				  unsigned long i)
 {
-	struct page *src = NULL, *dst;
-	void *d;
-
-	dst = copy->dst_pl == DRM_SVM_PL_VRAM ?
+	struct page *dst = copy->dst_pl == DRM_SVM_PL_VRAM ?
 		sdev->ops->vram_page(sdev, copy->dst_vram[i]) :
 		copy->dst_pages[i];
-	if (copy->src_pl != DRM_SVM_PL_ZERO)
-		src = copy->src_pl == DRM_SVM_PL_VRAM ?
-			sdev->ops->vram_page(sdev, copy->src_vram[i]) :
-			copy->src_pages[i];
-	d = kmap_local_page(dst);
-	if (src) {
-		void *s = kmap_local_page(src);
 
-		memcpy(d, s, PAGE_SIZE);
-		kunmap_local(s);
-	} else {
-		clear_page(d);
-	}
-	kunmap_local(d);
+	if (copy->src_pl == DRM_SVM_PL_ZERO)
+		clear_highpage(dst);
+	else
+		copy_highpage(dst, copy->src_pl == DRM_SVM_PL_VRAM ?
+			      sdev->ops->vram_page(sdev, copy->src_vram[i]) :
+			      copy->src_pages[i]);
 }
 
 /* Copy with the CPU, after the dependencies; the caller checked vram_page. */
-static int drm_svm_cpu_copy(struct drm_svm_device *sdev,
-			    const struct drm_svm_copy *copy)
+static void drm_svm_cpu_copy(struct drm_svm_device *sdev,
+			     const struct drm_svm_copy *copy)
 {
 	unsigned long i;
 
@@ -403,7 +391,6 @@ static int drm_svm_cpu_copy(struct drm_svm_device *sdev,
 		dma_fence_wait(copy->deps[i], false);
 	for (i = 0; i < copy->npages; i++)
 		drm_svm_cpu_copy_page(sdev, copy, i);
-	return 0;
 }
 
 /*
@@ -439,57 +426,54 @@ static struct dma_fence *drm_svm_copy_submit(struct drm_svm_device *sdev,
 
 /*
  * A move context batches the chunk moves of one request: one copy per
- * source placement (plus one for zero fills), and a list of old memory to
- * free once those copies are done.
+ * source placement (plus one for zero fills), and for each copy the chunks
+ * it serves with their old memory, freed once the copy is done. All arrays
+ * live in one allocation (@buf).
  */
+#define DRM_SVM_MOVE_GROUPS	(DRM_SVM_PL_COUNT + 1)
+
 struct drm_svm_move {
-	struct drm_svm_copy copy[DRM_SVM_PL_COUNT + 1];
-	struct dma_fence **deps[DRM_SVM_PL_COUNT + 1];
-	struct drm_svm_mem **old_of[DRM_SVM_PL_COUNT + 1];
-	unsigned long *chunk_of[DRM_SVM_PL_COUNT + 1];
-	unsigned long nchunks[DRM_SVM_PL_COUNT + 1];
-	struct dma_fence *fences[DRM_SVM_PL_COUNT + 1];
-	unsigned long max_pages, max_chunks;
+	struct drm_svm_copy copy[DRM_SVM_MOVE_GROUPS];
+	struct drm_svm_mem **old_of[DRM_SVM_MOVE_GROUPS];
+	unsigned long *chunk_of[DRM_SVM_MOVE_GROUPS];
+	unsigned long nchunks[DRM_SVM_MOVE_GROUPS];
+	void *buf;
 };
 
 static void drm_svm_move_fini(struct drm_svm_move *mv)
 {
-	int g;
-
-	for (g = 0; g <= DRM_SVM_PL_COUNT; g++) {
-		kvfree(mv->copy[g].src_pages);
-		kvfree(mv->copy[g].dst_pages);
-		kvfree(mv->deps[g]);
-		kvfree(mv->old_of[g]);
-		kvfree(mv->chunk_of[g]);
-		dma_fence_put(mv->fences[g]);
-	}
+	kvfree(mv->buf);
 }
 
 static int drm_svm_move_init(struct drm_svm_move *mv, unsigned long npages,
 			     unsigned long nchunks)
 {
+	/* per group: src, dst (pages or VRAM offsets), deps, old_of, chunk_of */
+	size_t group = 2 * npages * sizeof(u64) + 3 * nchunks * sizeof(void *);
+	u8 *p;
 	int g;
 
 	memset(mv, 0, sizeof(*mv));
-	mv->max_pages = npages;
-	mv->max_chunks = nchunks;
-	for (g = 0; g <= DRM_SVM_PL_COUNT; g++) {
-		/* page pointers and VRAM offsets share the arrays */
-		mv->copy[g].src_pages = kvcalloc(npages, sizeof(u64), GFP_KERNEL);
-		mv->copy[g].dst_pages = kvcalloc(npages, sizeof(u64), GFP_KERNEL);
-		mv->deps[g] = kvcalloc(nchunks, sizeof(void *), GFP_KERNEL);
-		mv->old_of[g] = kvcalloc(nchunks, sizeof(void *), GFP_KERNEL);
-		mv->chunk_of[g] = kvcalloc(nchunks, sizeof(long), GFP_KERNEL);
-		if (!mv->copy[g].src_pages || !mv->copy[g].dst_pages ||
-		    !mv->deps[g] || !mv->old_of[g] || !mv->chunk_of[g]) {
-			drm_svm_move_fini(mv);
-			return -ENOMEM;
-		}
-		mv->copy[g].src_vram = (u64 *)mv->copy[g].src_pages;
-		mv->copy[g].dst_vram = (u64 *)mv->copy[g].dst_pages;
-		mv->copy[g].deps = mv->deps[g];
-		mv->copy[g].src_pl = g;
+	p = kvzalloc(DRM_SVM_MOVE_GROUPS * group, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	mv->buf = p;
+	for (g = 0; g < DRM_SVM_MOVE_GROUPS; g++) {
+		struct drm_svm_copy *cp = &mv->copy[g];
+
+		cp->src_pl = g;
+		cp->src_vram = (u64 *)p;
+		cp->src_pages = (struct page **)p;
+		p += npages * sizeof(u64);
+		cp->dst_vram = (u64 *)p;
+		cp->dst_pages = (struct page **)p;
+		p += npages * sizeof(u64);
+		cp->deps = (struct dma_fence **)p;
+		p += nchunks * sizeof(void *);
+		mv->old_of[g] = (struct drm_svm_mem **)p;
+		p += nchunks * sizeof(void *);
+		mv->chunk_of[g] = (unsigned long *)p;
+		p += nchunks * sizeof(void *);
 	}
 	return 0;
 }
@@ -526,7 +510,7 @@ static int drm_svm_move_submit(struct drm_svm_move *mv, struct drm_svm_bo *bo)
 	int g, ret = 0;
 	unsigned long i;
 
-	for (g = 0; g <= DRM_SVM_PL_COUNT; g++) {
+	for (g = 0; g < DRM_SVM_MOVE_GROUPS; g++) {
 		struct drm_svm_copy *cp = &mv->copy[g];
 		struct dma_fence *fence = NULL;
 
@@ -562,7 +546,8 @@ static int drm_svm_move_submit(struct drm_svm_move *mv, struct drm_svm_bo *bo)
 		}
 		atomic64_add(mv->nchunks[g], &bo->sdev->stats.migrated_chunks);
 		mv->nchunks[g] = 0;
-		mv->fences[g] = fence;
+		/* The chunks and the old memory hold their own references. */
+		dma_fence_put(fence);
 	}
 	return ret;
 }
@@ -704,8 +689,6 @@ static void drm_svm_bo_free(struct drm_gem_object *obj)
 	struct drm_svm_device *sdev = bo->sdev;
 	unsigned long c;
 
-	dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, false,
-			      MAX_SCHEDULE_TIMEOUT);
 	spin_lock(&sdev->lru_lock);
 	for (c = 0; c < bo->nchunks; c++)
 		list_del_init(&bo->chunks[c].lru);

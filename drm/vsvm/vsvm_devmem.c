@@ -122,15 +122,6 @@ static struct page *vsvm_devmem_alloc(struct vsvm_device *vdev)
 	return page;
 }
 
-static void vsvm_copy_highpage(struct page *dst, struct page *src)
-{
-	void *d = kmap_local_page(dst), *s = kmap_local_page(src);
-
-	memcpy(d, s, PAGE_SIZE);
-	kunmap_local(s);
-	kunmap_local(d);
-}
-
 static vm_fault_t vsvm_devmem_migrate_to_ram(struct vm_fault *vmf);
 
 static const struct dev_pagemap_ops vsvm_devmem_ops = {
@@ -184,7 +175,7 @@ static int vsvm_migrate_copy(struct vsvm_device *vdev,
 			(struct page *)(uintptr_t)ctx->from[i] :
 			vsvm_vram_page(&vdev->svm, ctx->from[i]);
 
-		vsvm_copy_highpage(d, s);
+		copy_highpage(d, s);
 	}
 	return 0;
 }
@@ -336,14 +327,14 @@ static void vsvm_devmem_evict_all(struct vsvm_device *vdev)
 		dst = kcalloc(n, sizeof(*dst), GFP_KERNEL | __GFP_NOFAIL);
 		migrate_device_range(src, start + done, n);
 		for (i = 0; i < n; i++) {
-			struct page *dpage;
+			struct page *spage, *dpage;
 
 			if (!(src[i] & MIGRATE_PFN_MIGRATE))
 				continue;
 			dpage = alloc_page(GFP_HIGHUSER | __GFP_NOFAIL);
 			lock_page(dpage);
-			vsvm_copy_highpage(dpage,
-					   vsvm_devmem_backing(migrate_pfn_to_page(src[i])));
+			spage = migrate_pfn_to_page(src[i]);
+			copy_highpage(dpage, vsvm_devmem_backing(spage));
 			dst[i] = migrate_pfn(page_to_pfn(dpage));
 		}
 		migrate_device_pages(src, dst, n);

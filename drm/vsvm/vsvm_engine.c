@@ -84,7 +84,7 @@ static struct page *vsvm_job_page(struct vsvm_copy_job *job,
 }
 
 /*
- * The engine's data mover. Plain 64-bit moves: under emulation (TCG) they
+ * The engine's data movers. Plain 64-bit moves: under emulation (TCG) they
  * are several times faster than the string instructions copy_page() and
  * clear_page() pick on CPUs that advertise fast string operations.
  */
@@ -93,21 +93,23 @@ vsvm_move_page(u64 *d, const u64 *s)
 {
 	unsigned int i;
 
-	for (i = 0; i < PAGE_SIZE / sizeof(u64); i += 8) {
-		u64 a = s ? s[i] : 0, b = s ? s[i + 1] : 0;
-		u64 c = s ? s[i + 2] : 0, e = s ? s[i + 3] : 0;
-		u64 f = s ? s[i + 4] : 0, g = s ? s[i + 5] : 0;
-		u64 h = s ? s[i + 6] : 0, k = s ? s[i + 7] : 0;
+	for (i = 0; i < PAGE_SIZE / sizeof(u64); i += 4) {
+		u64 a = s[i], b = s[i + 1], c = s[i + 2], e = s[i + 3];
 
 		d[i] = a;
 		d[i + 1] = b;
 		d[i + 2] = c;
 		d[i + 3] = e;
-		d[i + 4] = f;
-		d[i + 5] = g;
-		d[i + 6] = h;
-		d[i + 7] = k;
 	}
+}
+
+static void __attribute__((optimize("no-tree-loop-distribute-patterns")))
+vsvm_zero_page(u64 *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
+		d[i] = 0;
 }
 
 /* The simulated hardware executing one job. */
@@ -121,7 +123,7 @@ static void vsvm_copy_execute(struct vsvm_copy_job *job)
 		void *d = kmap_local_page(dst);
 
 		if (job->src_pl == DRM_SVM_PL_ZERO) {
-			vsvm_move_page(d, NULL);
+			vsvm_zero_page(d);
 		} else {
 			struct page *src = vsvm_job_page(job, job->src_pl,
 							 job->src[i]);

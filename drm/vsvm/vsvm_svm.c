@@ -141,7 +141,6 @@ out:
 }
 
 struct vsvm_svm_update {
-	bool write;
 	int error;
 };
 
@@ -216,7 +215,7 @@ int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
 	struct drm_vsvm_svm_access *args = data;
 	bool write = args->op == DRM_VSVM_SVM_WRITE;
 	void __user *user = u64_to_user_ptr(args->data);
-	struct vsvm_svm_update u = { .write = write };
+	struct vsvm_svm_update u = { 0 };
 	struct vsvm_svm *svm;
 	int tries, ret;
 	u64 end;
