@@ -30,16 +30,18 @@ step load-vsvm modprobe vsvm visible_vram_mb=64
 udevadm settle >/dev/null 2>&1 || sleep 1
 ls -l /dev/dri
 
-# KUnit: each module runs its suites when it loads; KTAP is in debugfs.
-grep -v '^#' ci/kunit-suites.txt | while read -r mod suite; do
-	[ -n "$mod" ] || continue
+# KUnit: each module runs all its suites when it loads (once per module);
+# the KTAP of each suite is in debugfs until the module unloads.
+for mod in $(awk '!/^#/ && NF == 2 { print $1 }' ci/kunit-suites.txt | sort -u); do
 	echo "kunit: $mod"
 	modprobe "$mod" || echo "kunit: modprobe $mod failed"
-	f=/sys/kernel/debug/kunit/$suite/results
-	if [ -r "$f" ]; then
-		cat "$f" > "$R/kunit/$suite.ktap"
-		cat "$f"
-	fi
+	for suite in $(awk -v m="$mod" '!/^#/ && $1 == m { print $2 }' ci/kunit-suites.txt); do
+		f=/sys/kernel/debug/kunit/$suite/results
+		if [ -r "$f" ]; then
+			cat "$f" > "$R/kunit/$suite.ktap"
+			cat "$f"
+		fi
+	done
 	modprobe -r "$mod"
 done
 
