@@ -9,10 +9,12 @@
 #include <linux/memremap.h>
 #include <linux/platform_device.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_svm.h>
 #include <drm/drm_svm_bo.h>
+#include <drm/drm_svm_mirror.h>
 #include <drm/gpu_scheduler.h>
 
 #define VSVM_DRIVER_NAME	"vsvm"
@@ -108,6 +110,42 @@ struct vsvm_device {
 	struct list_head files;
 };
 
+/**
+ * struct vsvm_svm - SVM context of one file: a mirror of the file's process
+ *
+ * @pt maps a virtual page number to the mirrored struct page, tagged with
+ * VSVM_PT_* bits. Entries are written by faults and erased by invalidations,
+ * both under &drm_svm_mirror.lock; lookups hold that lock too.
+ */
+struct vsvm_svm {
+	/** @mirror: the process mirror. */
+	struct drm_svm_mirror mirror;
+	/** @pt: the device page table. */
+	struct xarray pt;
+};
+
+/* Device page-table entry bits (xarray pointer tags) */
+#define VSVM_PT_WRITE	BIT(0)	/* the device may write */
+#define VSVM_PT_ATOMIC	BIT(1)	/* the device may do atomics */
+
+/* Kinds of device access that fault */
+#define VSVM_FAULT_WRITE	BIT(0)
+#define VSVM_FAULT_ATOMIC	BIT(1)
+
+/**
+ * struct vsvm_file - per-file driver state
+ */
+struct vsvm_file {
+	/** @lock: protects @svm. */
+	struct mutex lock;
+	/** @svm: the SVM context, NULL until the first SVM ioctl. */
+	struct vsvm_svm *svm;
+	/** @link: in &vsvm_device.files, under &vsvm_device.files_lock. */
+	struct list_head link;
+	/** @pid: the opener's thread-group id, for debugfs. */
+	pid_t pid;
+};
+
 #define VSVM_STORE_SHIFT	21
 
 static inline struct vsvm_device *to_vsvm(struct drm_device *drm)
@@ -128,6 +166,11 @@ int vsvm_gem_residency_ioctl(struct drm_device *drm, void *data,
 int vsvm_gem_access_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 
+struct vsvm_svm *vsvm_svm_get(struct drm_device *drm, struct drm_file *file);
+int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long start,
+		   unsigned long end, unsigned int flags);
+struct page *vsvm_svm_lookup(struct vsvm_svm *svm, unsigned long addr,
+			     unsigned int need);
 int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 int vsvm_svm_snapshot_ioctl(struct drm_device *drm, void *data,

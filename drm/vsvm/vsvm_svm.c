@@ -31,18 +31,6 @@
  * freed while the device touches it.
  */
 
-struct vsvm_svm {
-	struct drm_svm_mirror mirror;
-	struct xarray pt;
-};
-
-struct vsvm_file {
-	struct mutex lock;	/* protects svm */
-	struct vsvm_svm *svm;
-	struct list_head link;	/* in vsvm_device.files, under files_lock */
-	pid_t pid;
-};
-
 static void vsvm_svm_invalidate(struct drm_svm_mirror *mirror,
 				unsigned long start, unsigned long end)
 {
@@ -106,9 +94,18 @@ void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file)
 	kfree(vfile);
 }
 
-/* The file's mirror, created for the caller's address space on first use. */
-static struct vsvm_svm *vsvm_svm_get(struct drm_device *drm,
-				     struct drm_file *file)
+/**
+ * vsvm_svm_get() - the file's SVM context
+ * @drm: the device
+ * @file: the client
+ *
+ * Created for the caller's address space on first use; the context lives
+ * until the file is closed.
+ *
+ * Return: the context, ERR_PTR(-EINVAL) when called from another address
+ * space than the one the context mirrors, or ERR_PTR(-ENOMEM).
+ */
+struct vsvm_svm *vsvm_svm_get(struct drm_device *drm, struct drm_file *file)
 {
 	struct vsvm_file *vfile = file->driver_priv;
 	struct vsvm_svm *svm;
@@ -161,12 +158,69 @@ static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
 			break;
 		}
 		page = hmm_pfn_to_page(pfns[i]);
-		entry = xa_tag_pointer(page, !!(pfns[i] & HMM_PFN_WRITE));
+		entry = xa_tag_pointer(page, pfns[i] & HMM_PFN_WRITE ?
+				       VSVM_PT_WRITE : 0);
 		/* No reclaim under the mirror lock: it may be the notifier's. */
 		if (xa_is_err(xa_store(&svm->pt, (start >> PAGE_SHIFT) + i,
 				       entry, GFP_NOWAIT | __GFP_NOWARN)))
 			u->error = -ENOMEM;
 	}
+}
+
+/**
+ * vsvm_svm_fault() - resolve a device fault
+ * @svm: the SVM context
+ * @start: page-aligned start address
+ * @end: page-aligned end address (exclusive)
+ * @flags: VSVM_FAULT_* (the kind of access that faulted)
+ *
+ * Makes device page-table entries for [@start, @end) that allow the access
+ * in @flags, faulting the CPU pages in through the mirror. The caller
+ * retries its lookup afterwards: an invalidation may zap the new entries
+ * again at any time (vsvm_svm_lookup() then misses once more).
+ *
+ * Return: 0, -EFAULT (hole or PROT_NONE), -EPERM (write or atomic access
+ * to a read-only mapping), -EBUSY, -ENOMEM, -ESRCH (address space gone).
+ */
+int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long start,
+		   unsigned long end, unsigned int flags)
+{
+	struct vsvm_svm_update u = { 0 };
+	int ret;
+
+	ret = drm_svm_mirror_fault(&svm->mirror, start, end,
+				   flags & (VSVM_FAULT_WRITE | VSVM_FAULT_ATOMIC),
+				   false, vsvm_svm_update, &u);
+	return ret ?: u.error;
+}
+
+/**
+ * vsvm_svm_lookup() - the device's view of one page
+ * @svm: the SVM context
+ * @addr: a process address
+ * @need: VSVM_PT_* bits the access needs (0 for a read)
+ *
+ * Called with &drm_svm_mirror.lock of @svm held; the page stays valid
+ * until that lock is dropped.
+ *
+ * Return: the page holding the data (the VRAM store page for device-private
+ * pages), or NULL when the device has no entry with the @need bits: a
+ * device fault.
+ */
+struct page *vsvm_svm_lookup(struct vsvm_svm *svm, unsigned long addr,
+			     unsigned int need)
+{
+	void *entry = xa_load(&svm->pt, addr >> PAGE_SHIFT);
+	struct page *page;
+
+	lockdep_assert_held(&svm->mirror.lock);
+	if (!entry || (xa_pointer_tag(entry) & need) != need)
+		return NULL;
+	page = xa_untag_pointer(entry);
+	/* Our device-private pages keep their data in the VRAM store. */
+	if (is_device_private_page(page))
+		page = vsvm_devmem_backing(page);
+	return page;
 }
 
 /* Copy between @buf and the mirrored pages; -ENOENT if one is missing. */
@@ -177,16 +231,13 @@ static int vsvm_svm_copy(struct vsvm_svm *svm, unsigned long addr, u8 *buf,
 
 	lockdep_assert_held(&svm->mirror.lock);
 	for (off = 0; off < size; off += PAGE_SIZE) {
-		void *entry = xa_load(&svm->pt, (addr + off) >> PAGE_SHIFT);
 		struct page *page;
 		void *vaddr;
 
-		if (!entry || (write && !xa_pointer_tag(entry)))
+		page = vsvm_svm_lookup(svm, addr + off,
+				       write ? VSVM_PT_WRITE : 0);
+		if (!page)
 			return -ENOENT;
-		page = xa_untag_pointer(entry);
-		/* Our device-private pages keep their data in the VRAM store. */
-		if (is_device_private_page(page))
-			page = vsvm_devmem_backing(page);
 		vaddr = kmap_local_page(page);
 		if (write)
 			memcpy(vaddr, buf + off, PAGE_SIZE);
@@ -215,7 +266,6 @@ int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
 	struct drm_vsvm_svm_access *args = data;
 	bool write = args->op == DRM_VSVM_SVM_WRITE;
 	void __user *user = u64_to_user_ptr(args->data);
-	struct vsvm_svm_update u = { 0 };
 	struct vsvm_svm *svm;
 	int tries, ret;
 	u64 end;
@@ -247,9 +297,8 @@ int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
 			break;
 		/* A device fault: mirror the range, then try again. */
 		args->faults++;
-		ret = drm_svm_mirror_fault(&svm->mirror, args->addr, end, write,
-					   false, vsvm_svm_update, &u);
-		ret = ret ?: u.error;
+		ret = vsvm_svm_fault(svm, args->addr, end,
+				     write ? VSVM_FAULT_WRITE : 0);
 		if (ret)
 			break;
 		ret = -EBUSY;
@@ -405,7 +454,7 @@ int vsvm_svm_clients_show(struct seq_file *m, void *unused)
 			mutex_lock(&svm->mirror.lock);
 			xa_for_each(&svm->pt, idx, e) {
 				mapped++;
-				writable += xa_pointer_tag(e) ? 1 : 0;
+				writable += !!(xa_pointer_tag(e) & VSVM_PT_WRITE);
 				devpriv += is_device_private_page(xa_untag_pointer(e));
 			}
 			mutex_unlock(&svm->mirror.lock);
