@@ -5,9 +5,13 @@
 
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include <drm/drm_svm_mirror.h>
@@ -34,6 +38,37 @@
  */
 
 /**
+ * DOC: Ranges
+ *
+ * Inside the windows the mirror keeps &struct drm_svm_range objects in an
+ * interval tree: the unit a device fault resolves. drm_svm_range_obtain()
+ * returns the range holding a faulting address or creates one with the
+ * largest chunk (2 MiB, 64 KiB, 4 KiB) whose aligned extent around the
+ * address lies inside the VMA, inside the span the driver allows (its
+ * attribute boundaries, for instance) and in the gap between existing
+ * ranges. The driver then migrates it if its policy says so
+ * (drm_svm_range_account_migration() is the thrash guard) and faults the
+ * whole range with drm_svm_mirror_fault().
+ *
+ * Partial unmapping: an %MMU_NOTIFY_UNMAP invalidation (munmap, mremap,
+ * process exit) over part of a range shrinks it, or splits it in two when
+ * the hole is in the middle; only the unmapped pages are zapped, so the
+ * pieces keep their device mappings, their flags and their counters, and
+ * pages in device memory stay there. The piece of a split comes from
+ * &drm_svm_mirror.spare (refilled by every fault) or a non-blocking
+ * allocation; if both fail the whole range is dropped and zapped, which
+ * costs a device fault later, never data. A range unmapped entirely is
+ * flagged %DRM_SVM_RANGE_UNMAPPED and freed by a worker (the collector),
+ * never from the notifier. drm_svm_range_split() cuts a range at an address
+ * from process context (attribute changes).
+ *
+ * Thrash guard: a range migrated into device memory more than
+ * &drm_svm_mirror.thrash_count times within &drm_svm_mirror.thrash_window_ms
+ * is refused migration for &drm_svm_mirror.thrash_hold_ms; the driver then
+ * maps the pages where they are (remote access).
+ */
+
+/**
  * DOC: Process mirror locking
  *
  * - &drm_svm_mirror.lock is the device page-table lock. Faults hold it while
@@ -42,7 +77,16 @@
  *   reclaim that could wait for the notifier (GFP_KERNEL is fine outside).
  * - &drm_svm_mirror.windows_lock protects the list of windows; it is never
  *   taken inside the mirror lock.
- * - The mmap lock is taken (read) only around hmm_range_fault().
+ * - The mmap lock is taken (read) around hmm_range_fault() and around range
+ *   creation (so a range is never created for a VMA already unmapped). The
+ *   mirror lock nests inside it, never the other way round.
+ * - Ranges and their fields are protected by &drm_svm_mirror.lock. The
+ *   notifier shrinks, splits and flags them; the collector (a work item)
+ *   and fault paths remove unmapped ones. Range pointers must not be kept
+ *   after the lock is dropped: faults look ranges up again by address and
+ *   retry if their extent changed.
+ * - Lifetime: ranges belong to the mirror; drm_svm_mirror_fini() removes
+ *   the notifiers, stops the collector and frees every range.
  */
 
 struct drm_svm_mirror_window {
@@ -51,6 +95,97 @@ struct drm_svm_mirror_window {
 	struct list_head link;
 	unsigned long start, end;
 };
+
+static void drm_svm_range_remove(struct drm_svm_mirror *mirror,
+				 struct drm_svm_range *r)
+{
+	lockdep_assert_held(&mirror->lock);
+	interval_tree_remove(&r->itree, &mirror->ranges);
+	if (r->flags & DRM_SVM_RANGE_UNMAPPED)
+		list_del(&r->gc_link);
+	kfree(r);
+}
+
+static void drm_svm_range_resize(struct drm_svm_mirror *mirror,
+				 struct drm_svm_range *r, unsigned long start,
+				 unsigned long end)
+{
+	interval_tree_remove(&r->itree, &mirror->ranges);
+	r->itree.start = start;
+	r->itree.last = end - 1;
+	interval_tree_insert(&r->itree, &mirror->ranges);
+}
+
+/* Split @r around the hole [@start, @end); false when out of memory. */
+static bool drm_svm_range_punch(struct drm_svm_mirror *mirror,
+				struct drm_svm_range *r, unsigned long start,
+				unsigned long end)
+{
+	unsigned long rend = drm_svm_range_end(r);
+	struct drm_svm_range *piece = mirror->spare;
+
+	if (piece)
+		mirror->spare = NULL;
+	else
+		piece = kmalloc(sizeof(*piece), GFP_NOWAIT | __GFP_NOWARN);
+	if (!piece)
+		return false;
+	*piece = *r;
+	INIT_LIST_HEAD(&piece->gc_link);
+	drm_svm_range_resize(mirror, r, drm_svm_range_start(r), start);
+	piece->itree.start = end;
+	piece->itree.last = rend - 1;
+	interval_tree_insert(&piece->itree, &mirror->ranges);
+	atomic64_inc(&mirror->ranges_split);
+	return true;
+}
+
+static void drm_svm_range_unmapped(struct drm_svm_mirror *mirror,
+				   struct drm_svm_range *r)
+{
+	r->flags = DRM_SVM_RANGE_UNMAPPED;
+	list_add_tail(&r->gc_link, &mirror->gc_list);
+	queue_work(system_unbound_wq, &mirror->gc_work);
+}
+
+/*
+ * Update the ranges overlapping an invalidation of [@start, @end): on unmap
+ * shrink, split or retire them; otherwise they are no longer fully mapped.
+ */
+static void drm_svm_ranges_invalidate(struct drm_svm_mirror *mirror,
+				      unsigned long start, unsigned long end,
+				      bool unmap)
+{
+	struct interval_tree_node *node;
+	unsigned long addr = start;
+
+	while (addr < end &&
+	       (node = interval_tree_iter_first(&mirror->ranges, addr, end - 1))) {
+		struct drm_svm_range *r =
+			container_of(node, struct drm_svm_range, itree);
+		unsigned long rs = drm_svm_range_start(r), re = drm_svm_range_end(r);
+
+		addr = re;
+		if (r->flags & DRM_SVM_RANGE_UNMAPPED)
+			continue;
+		trace_drm_svm_range_invalidate(mirror, rs, re, start, end, unmap);
+		if (!unmap) {
+			r->flags &= ~DRM_SVM_RANGE_DEVICE_MAPPED;
+		} else if (rs >= start && re <= end) {
+			drm_svm_range_unmapped(mirror, r);
+		} else if (rs < start && re > end) {
+			if (!drm_svm_range_punch(mirror, r, start, end)) {
+				/* No memory: give the whole range up. */
+				mirror->ops->invalidate(mirror, rs, re);
+				drm_svm_range_unmapped(mirror, r);
+			}
+		} else if (rs < start) {
+			drm_svm_range_resize(mirror, r, rs, start);
+		} else {
+			drm_svm_range_resize(mirror, r, end, re);
+		}
+	}
+}
 
 static bool drm_svm_mirror_invalidate(struct mmu_interval_notifier *mni,
 				      const struct mmu_notifier_range *range,
@@ -62,6 +197,14 @@ static bool drm_svm_mirror_invalidate(struct mmu_interval_notifier *mni,
 	unsigned long start = max(range->start, w->start);
 	unsigned long end = min(range->end, w->end);
 
+	/*
+	 * Our own conversion to device-exclusive entries keeps the pages and
+	 * the device mappings: ignoring it keeps the atomic fault from
+	 * retrying forever.
+	 */
+	if (range->event == MMU_NOTIFY_EXCLUSIVE && mirror->owner &&
+	    range->owner == mirror->owner)
+		return true;
 	if (mmu_notifier_range_blockable(range))
 		mutex_lock(&mirror->lock);
 	else if (!mutex_trylock(&mirror->lock))
@@ -70,6 +213,8 @@ static bool drm_svm_mirror_invalidate(struct mmu_interval_notifier *mni,
 	atomic64_inc(&mirror->invalidations);
 	trace_drm_svm_mirror_invalidate(mirror, start, end, range->event);
 	mirror->ops->invalidate(mirror, start, end);
+	drm_svm_ranges_invalidate(mirror, start, end,
+				  range->event == MMU_NOTIFY_UNMAP);
 	mutex_unlock(&mirror->lock);
 	return true;
 }
@@ -77,6 +222,35 @@ static bool drm_svm_mirror_invalidate(struct mmu_interval_notifier *mni,
 static const struct mmu_interval_notifier_ops drm_svm_mirror_notifier_ops = {
 	.invalidate = drm_svm_mirror_invalidate,
 };
+
+static void drm_svm_mirror_gc_work(struct work_struct *work)
+{
+	struct drm_svm_mirror *mirror =
+		container_of(work, struct drm_svm_mirror, gc_work);
+	struct drm_svm_range *r, *tmp;
+
+	mutex_lock(&mirror->lock);
+	list_for_each_entry_safe(r, tmp, &mirror->gc_list, gc_link) {
+		trace_drm_svm_range_collect(mirror, drm_svm_range_start(r),
+					    drm_svm_range_end(r));
+		drm_svm_range_remove(mirror, r);
+		atomic64_inc(&mirror->ranges_collected);
+	}
+	mutex_unlock(&mirror->lock);
+}
+
+/**
+ * drm_svm_mirror_gc_flush() - wait for the collector
+ * @mirror: the mirror
+ *
+ * Returns once ranges unmapped before the call are freed. May sleep; must
+ * not be called with &drm_svm_mirror.lock held.
+ */
+void drm_svm_mirror_gc_flush(struct drm_svm_mirror *mirror)
+{
+	flush_work(&mirror->gc_work);
+}
+EXPORT_SYMBOL_GPL(drm_svm_mirror_gc_flush);
 
 /**
  * drm_svm_mirror_init() - start mirroring an address space
@@ -100,6 +274,16 @@ int drm_svm_mirror_init(struct drm_svm_mirror *mirror, struct mm_struct *mm,
 	mutex_init(&mirror->lock);
 	mutex_init(&mirror->windows_lock);
 	INIT_LIST_HEAD(&mirror->windows);
+	mirror->ranges = RB_ROOT_CACHED;
+	INIT_LIST_HEAD(&mirror->gc_list);
+	INIT_WORK(&mirror->gc_work, drm_svm_mirror_gc_work);
+	mirror->spare = NULL;
+	mirror->thrash_count = 4;
+	mirror->thrash_window_ms = 2000;
+	mirror->thrash_hold_ms = 2000;
+	atomic64_set(&mirror->ranges_created, 0);
+	atomic64_set(&mirror->ranges_split, 0);
+	atomic64_set(&mirror->ranges_collected, 0);
 	atomic64_set(&mirror->faults, 0);
 	atomic64_set(&mirror->invalidations, 0);
 	return 0;
@@ -110,18 +294,28 @@ EXPORT_SYMBOL_GPL(drm_svm_mirror_init);
  * drm_svm_mirror_fini() - stop mirroring
  * @mirror: the mirror
  *
- * Removes the notifiers (waiting for running invalidations) and drops the
- * address space. May sleep.
+ * Removes the notifiers (waiting for running invalidations), stops the
+ * collector, frees every range and drops the address space. May sleep.
  */
 void drm_svm_mirror_fini(struct drm_svm_mirror *mirror)
 {
 	struct drm_svm_mirror_window *w, *tmp;
+	struct interval_tree_node *node;
 
 	list_for_each_entry_safe(w, tmp, &mirror->windows, link) {
 		mmu_interval_notifier_remove(&w->notifier);
 		list_del(&w->link);
 		kfree(w);
 	}
+	cancel_work_sync(&mirror->gc_work);
+	mutex_lock(&mirror->lock);
+	while ((node = interval_tree_iter_first(&mirror->ranges, 0, ULONG_MAX)))
+		drm_svm_range_remove(mirror,
+				     container_of(node, struct drm_svm_range,
+						  itree));
+	kfree(mirror->spare);
+	mirror->spare = NULL;
+	mutex_unlock(&mirror->lock);
 	mmdrop(mirror->mm);
 	mutex_destroy(&mirror->windows_lock);
 	mutex_destroy(&mirror->lock);
@@ -203,6 +397,8 @@ static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 			continue;
 		}
 		update(mirror, start, pfns, (end - start) >> PAGE_SHIFT, arg);
+		if (flags & HMM_PFN_REQ_FAULT)
+			trace_drm_svm_range_bind(mirror, start, end);
 		mutex_unlock(&mirror->lock);
 		break;
 	}
@@ -271,3 +467,420 @@ out_put:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(drm_svm_mirror_fault);
+
+/**
+ * drm_svm_range_find() - the range holding an address
+ * @mirror: the mirror, its lock held
+ * @addr: a process address
+ *
+ * Return: the range, or NULL (none, or only one waiting for the collector).
+ */
+struct drm_svm_range *drm_svm_range_find(struct drm_svm_mirror *mirror,
+					 unsigned long addr)
+{
+	struct interval_tree_node *node;
+	struct drm_svm_range *r;
+
+	lockdep_assert_held(&mirror->lock);
+	node = interval_tree_iter_first(&mirror->ranges, addr, addr);
+	if (!node)
+		return NULL;
+	r = container_of(node, struct drm_svm_range, itree);
+	return r->flags & DRM_SVM_RANGE_UNMAPPED ? NULL : r;
+}
+EXPORT_SYMBOL_GPL(drm_svm_range_find);
+
+/**
+ * drm_svm_range_next() - iteration step of drm_svm_for_each_range()
+ * @mirror: the mirror, its lock held
+ * @range: the current range, or NULL to start
+ * @start: start of the span
+ * @end: end of the span (exclusive)
+ *
+ * Ranges waiting for the collector are included (flag
+ * %DRM_SVM_RANGE_UNMAPPED).
+ *
+ * Return: the next range overlapping [@start, @end), or NULL.
+ */
+struct drm_svm_range *drm_svm_range_next(struct drm_svm_mirror *mirror,
+					 struct drm_svm_range *range,
+					 unsigned long start, unsigned long end)
+{
+	struct interval_tree_node *node;
+
+	lockdep_assert_held(&mirror->lock);
+	if (start >= end)
+		return NULL;
+	node = range ? interval_tree_iter_next(&range->itree, start, end - 1) :
+		interval_tree_iter_first(&mirror->ranges, start, end - 1);
+	return node ? container_of(node, struct drm_svm_range, itree) : NULL;
+}
+EXPORT_SYMBOL_GPL(drm_svm_range_next);
+
+static const unsigned long drm_svm_chunks[] = { SZ_2M, SZ_64K, SZ_4K };
+
+/* Largest free aligned chunk around @addr inside [@lo, @hi). */
+static unsigned long drm_svm_range_chunk(struct drm_svm_mirror *mirror,
+					 unsigned long addr, unsigned long lo,
+					 unsigned long hi, unsigned long *start)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(drm_svm_chunks); i++) {
+		unsigned long c = max(drm_svm_chunks[i], PAGE_SIZE);
+		unsigned long s = ALIGN_DOWN(addr, c);
+
+		if (s < lo || s + c > hi || s + c < s)
+			continue;
+		if (interval_tree_iter_first(&mirror->ranges, s, s + c - 1))
+			continue;
+		*start = s;
+		return c;
+	}
+	return 0;
+}
+
+/*
+ * Free the unmapped ranges overlapping [@start, @end) now: the addresses
+ * were mapped again before the collector ran.
+ */
+static void drm_svm_ranges_reap(struct drm_svm_mirror *mirror,
+				unsigned long start, unsigned long end)
+{
+	struct interval_tree_node *node;
+	unsigned long addr = start;
+
+	while (addr < end &&
+	       (node = interval_tree_iter_first(&mirror->ranges, addr, end - 1))) {
+		struct drm_svm_range *r =
+			container_of(node, struct drm_svm_range, itree);
+
+		addr = drm_svm_range_end(r);
+		if (!(r->flags & DRM_SVM_RANGE_UNMAPPED))
+			continue;
+		drm_svm_range_remove(mirror, r);
+		atomic64_inc(&mirror->ranges_collected);
+	}
+}
+
+/* Under the mmap lock: find or insert the range of @addr. */
+static int drm_svm_range_obtain_locked(struct drm_svm_mirror *mirror,
+				       unsigned long addr, unsigned long lo,
+				       unsigned long hi,
+				       struct drm_svm_range **new,
+				       struct drm_svm_range **spare,
+				       unsigned long *start, unsigned long *end)
+{
+	struct vm_area_struct *vma = vma_lookup(mirror->mm, addr);
+	struct interval_tree_node *node;
+	struct drm_svm_range *r;
+	unsigned long chunk;
+	bool created = false;
+
+	if (!vma)
+		return -EFAULT;
+	lo = max3(lo, vma->vm_start, ALIGN_DOWN(addr, DRM_SVM_MIRROR_WINDOW));
+	hi = min3(hi, vma->vm_end,
+		  ALIGN_DOWN(addr, DRM_SVM_MIRROR_WINDOW) + DRM_SVM_MIRROR_WINDOW);
+	mutex_lock(&mirror->lock);
+	drm_svm_ranges_reap(mirror, max(lo, ALIGN_DOWN(addr, SZ_2M)),
+			    min(hi, ALIGN_DOWN(addr, SZ_2M) + SZ_2M));
+	node = interval_tree_iter_first(&mirror->ranges, addr, addr);
+	r = node ? container_of(node, struct drm_svm_range, itree) : NULL;
+	if (!r) {
+		chunk = drm_svm_range_chunk(mirror, addr, lo, hi, start);
+		if (!chunk) {
+			mutex_unlock(&mirror->lock);
+			return -EINVAL;
+		}
+		r = *new;
+		*new = NULL;
+		r->itree.start = *start;
+		r->itree.last = *start + chunk - 1;
+		r->chunk = chunk;
+		interval_tree_insert(&r->itree, &mirror->ranges);
+		atomic64_inc(&mirror->ranges_created);
+		created = true;
+	}
+	if (!mirror->spare)
+		swap(mirror->spare, *spare);
+	*start = drm_svm_range_start(r);
+	*end = drm_svm_range_end(r);
+	trace_drm_svm_range_lookup(mirror, addr, *start, *end, r->chunk,
+				   created);
+	mutex_unlock(&mirror->lock);
+	return 0;
+}
+
+/**
+ * drm_svm_range_obtain() - the range a device fault at an address resolves
+ * @mirror: the mirror
+ * @addr: the faulting address
+ * @lo: lowest address the range may start at (the driver's span policy)
+ * @hi: highest address the range may end at (exclusive)
+ * @start: receives the start of the range
+ * @end: receives the end of the range (exclusive)
+ *
+ * Finds the range holding @addr or creates one (see "Ranges" above). The
+ * extent returned may change as soon as the call returns (an invalidation
+ * may shrink it): callers fault it with drm_svm_mirror_fault() and look the
+ * range up again under the lock to mark it. Must be called without the mmap
+ * lock or the mirror lock. May sleep.
+ *
+ * Return: 0, -EINVAL (@addr outside [@lo, @hi)), -EFAULT (no VMA at @addr),
+ * -ENOMEM, -ESRCH (address space gone).
+ */
+int drm_svm_range_obtain(struct drm_svm_mirror *mirror, unsigned long addr,
+			 unsigned long lo, unsigned long hi,
+			 unsigned long *start, unsigned long *end)
+{
+	struct drm_svm_range *new, *spare;
+	struct drm_svm_mirror_window *w;
+	int ret;
+
+	addr = ALIGN_DOWN(addr, PAGE_SIZE);
+	if (!PAGE_ALIGNED(lo) || !PAGE_ALIGNED(hi) || addr < lo || addr >= hi)
+		return -EINVAL;
+	w = drm_svm_mirror_window(mirror, addr);
+	if (IS_ERR(w))
+		return PTR_ERR(w);
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!new || !spare) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	INIT_LIST_HEAD(&new->gc_link);
+	if (!mmget_not_zero(mirror->mm)) {
+		ret = -ESRCH;
+		goto out;
+	}
+	mmap_read_lock(mirror->mm);
+	ret = drm_svm_range_obtain_locked(mirror, addr, lo, hi, &new, &spare,
+					  start, end);
+	mmap_read_unlock(mirror->mm);
+	mmput(mirror->mm);
+out:
+	kfree(new);
+	kfree(spare);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(drm_svm_range_obtain);
+
+/**
+ * drm_svm_range_split() - cut the range holding an address in two at it
+ * @mirror: the mirror
+ * @addr: page-aligned address; the new piece starts here
+ *
+ * Nothing is invalidated: both pieces keep their device mappings, flags
+ * and counters. Nothing happens if no range holds @addr or one starts
+ * there. Must be called without the mirror lock; may sleep.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int drm_svm_range_split(struct drm_svm_mirror *mirror, unsigned long addr)
+{
+	struct drm_svm_range *r, *piece = kmalloc(sizeof(*piece), GFP_KERNEL);
+	unsigned long end;
+
+	if (!piece)
+		return -ENOMEM;
+	mutex_lock(&mirror->lock);
+	r = drm_svm_range_find(mirror, addr);
+	if (r && drm_svm_range_start(r) < addr) {
+		end = drm_svm_range_end(r);
+		*piece = *r;
+		INIT_LIST_HEAD(&piece->gc_link);
+		drm_svm_range_resize(mirror, r, drm_svm_range_start(r), addr);
+		piece->itree.start = addr;
+		piece->itree.last = end - 1;
+		interval_tree_insert(&piece->itree, &mirror->ranges);
+		atomic64_inc(&mirror->ranges_split);
+		piece = NULL;
+	}
+	mutex_unlock(&mirror->lock);
+	kfree(piece);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drm_svm_range_split);
+
+/**
+ * drm_svm_range_thrashing() - is a range refused migration right now
+ * @mirror: the mirror, its lock held
+ * @range: the range
+ *
+ * Return: true while the thrash guard holds the range where it is.
+ */
+bool drm_svm_range_thrashing(struct drm_svm_mirror *mirror,
+			     const struct drm_svm_range *range)
+{
+	lockdep_assert_held(&mirror->lock);
+	return (range->flags & DRM_SVM_RANGE_THRASHING) &&
+		time_before(jiffies, range->blocked_until);
+}
+EXPORT_SYMBOL_GPL(drm_svm_range_thrashing);
+
+/**
+ * drm_svm_range_account_migration() - thrash guard for a migration
+ * @mirror: the mirror, its lock held
+ * @range: the range about to migrate into device memory
+ *
+ * Counts the migration unless the range is held by the thrash guard; the
+ * migration that exceeds &drm_svm_mirror.thrash_count in the window starts
+ * a hold instead.
+ *
+ * Return: true if the driver may migrate the range, false if it should
+ * map the pages where they are.
+ */
+bool drm_svm_range_account_migration(struct drm_svm_mirror *mirror,
+				     struct drm_svm_range *range)
+{
+	unsigned long now = jiffies;
+	bool allow = true;
+
+	lockdep_assert_held(&mirror->lock);
+	if (drm_svm_range_thrashing(mirror, range)) {
+		allow = false;
+		goto out;
+	}
+	range->flags &= ~DRM_SVM_RANGE_THRASHING;
+	if (!range->window_migrations ||
+	    time_after(now, range->window_start +
+		       msecs_to_jiffies(mirror->thrash_window_ms))) {
+		range->window_start = now;
+		range->window_migrations = 0;
+	}
+	if (++range->window_migrations > mirror->thrash_count) {
+		range->flags |= DRM_SVM_RANGE_THRASHING;
+		range->blocked_until = now +
+			msecs_to_jiffies(mirror->thrash_hold_ms);
+		range->window_migrations = 0;
+		allow = false;
+		goto out;
+	}
+	range->migrations++;
+	range->last_migration_ns = ktime_get_ns();
+out:
+	trace_drm_svm_range_migrate(mirror, drm_svm_range_start(range),
+				    drm_svm_range_end(range), allow,
+				    range->migrations);
+	return allow;
+}
+EXPORT_SYMBOL_GPL(drm_svm_range_account_migration);
+
+/* Drop what make_device_exclusive_range() handed out. */
+static void drm_svm_exclusive_release(struct page **pages, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		if (!pages[i])
+			continue;
+		unlock_page(pages[i]);
+		put_page(pages[i]);
+	}
+}
+
+/* One try: 0 done, -EAGAIN raced, -EBUSY a page refused, or an error. */
+static int drm_svm_exclusive_try(struct drm_svm_mirror *mirror,
+				 struct drm_svm_mirror_window *w,
+				 unsigned long start, unsigned long end,
+				 struct page **pages, unsigned long *pfns,
+				 drm_svm_mirror_update_t update, void *arg)
+{
+	unsigned long i, npages = (end - start) >> PAGE_SHIFT, seq;
+	long n;
+	int ret = 0;
+
+	seq = mmu_interval_read_begin(&w->notifier);
+	mmap_read_lock(mirror->mm);
+	n = make_device_exclusive_range(mirror->mm, start, end, pages,
+					mirror->owner);
+	mmap_read_unlock(mirror->mm);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && !ret; i++) {
+		if (!pages[i])
+			ret = -EBUSY;
+		else
+			pfns[i] = page_to_pfn(pages[i]) | HMM_PFN_VALID |
+				HMM_PFN_WRITE;
+	}
+	if (n < npages)
+		ret = -EFAULT;
+	if (!ret) {
+		mutex_lock(&mirror->lock);
+		if (mmu_interval_read_retry(&w->notifier, seq))
+			ret = -EAGAIN;
+		else
+			update(mirror, start, pfns, npages, arg);
+		mutex_unlock(&mirror->lock);
+	}
+	drm_svm_exclusive_release(pages, n);
+	return ret;
+}
+
+#define DRM_SVM_EXCLUSIVE_TRIES	16
+
+/**
+ * drm_svm_mirror_make_exclusive() - give the device exclusive access
+ * @mirror: the mirror; its owner must be set
+ * @start: page-aligned start
+ * @end: page-aligned end (exclusive), in the same notifier window
+ * @update: called with the mirror lock held and the exclusive pages
+ *	(HMM_PFN_VALID | HMM_PFN_WRITE), while no invalidation has raced
+ * @arg: passed to @update
+ *
+ * Replaces the CPU PTEs of [@start, @end) with device-exclusive entries
+ * (make_device_exclusive_range()), for device atomics on system memory.
+ * The conversion's own invalidation is ignored by the notifier; a later CPU
+ * access restores the PTE and invalidates the device mapping. Pages in
+ * device memory are first brought back by the CPU page walk. Large folios
+ * that are not PMD-mapped cannot be made exclusive (-EBUSY).
+ *
+ * Return: 0, -EINVAL, -EFAULT (hole, or not writable), -EBUSY, -ENOMEM,
+ * -ESRCH.
+ */
+int drm_svm_mirror_make_exclusive(struct drm_svm_mirror *mirror,
+				  unsigned long start, unsigned long end,
+				  drm_svm_mirror_update_t update, void *arg)
+{
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
+	unsigned long timeout = jiffies +
+		msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	struct drm_svm_mirror_window *w;
+	unsigned long *pfns;
+	struct page **pages;
+	int ret, busy = 0;
+
+	if (!mirror->owner || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) ||
+	    start >= end || ALIGN_DOWN(start, DRM_SVM_MIRROR_WINDOW) !=
+	    ALIGN_DOWN(end - 1, DRM_SVM_MIRROR_WINDOW))
+		return -EINVAL;
+	w = drm_svm_mirror_window(mirror, start);
+	if (IS_ERR(w))
+		return PTR_ERR(w);
+	if (!mmget_not_zero(mirror->mm))
+		return -ESRCH;
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	pfns = kvmalloc_array(npages, sizeof(*pfns), GFP_KERNEL);
+	ret = -ENOMEM;
+	while (pages && pfns) {
+		ret = drm_svm_exclusive_try(mirror, w, start, end, pages, pfns,
+					    update, arg);
+		if (ret == -EBUSY && ++busy >= DRM_SVM_EXCLUSIVE_TRIES)
+			break;
+		if ((ret != -EAGAIN && ret != -EBUSY) ||
+		    time_after(jiffies, timeout))
+			break;
+		cond_resched();
+	}
+	if (ret == -EAGAIN)
+		ret = -EBUSY;
+	trace_drm_svm_range_exclusive(mirror, start, end, ret);
+	kvfree(pfns);
+	kvfree(pages);
+	mmput(mirror->mm);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(drm_svm_mirror_make_exclusive);

@@ -50,6 +50,109 @@ TRACE_EVENT(drm_svm_mirror_invalidate,
 		      __entry->start, __entry->end, __entry->event)
 );
 
+TRACE_EVENT(drm_svm_range_lookup,
+	    TP_PROTO(const void *mirror, unsigned long addr, unsigned long start,
+		     unsigned long end, unsigned long chunk, bool created),
+	    TP_ARGS(mirror, addr, start, end, chunk, created),
+	    TP_STRUCT__entry(__field(const void *, mirror)
+			     __field(unsigned long, addr)
+			     __field(unsigned long, start)
+			     __field(unsigned long, end)
+			     __field(unsigned long, chunk)
+			     __field(bool, created)),
+	    TP_fast_assign(__entry->mirror = mirror;
+			   __entry->addr = addr;
+			   __entry->start = start;
+			   __entry->end = end;
+			   __entry->chunk = chunk;
+			   __entry->created = created;),
+	    TP_printk("mirror=%p addr=0x%lx range=0x%lx-0x%lx chunk=0x%lx created=%d",
+		      __entry->mirror, __entry->addr, __entry->start,
+		      __entry->end, __entry->chunk, __entry->created)
+);
+
+TRACE_EVENT(drm_svm_range_migrate,
+	    TP_PROTO(const void *mirror, unsigned long start, unsigned long end,
+		     bool allowed, unsigned int migrations),
+	    TP_ARGS(mirror, start, end, allowed, migrations),
+	    TP_STRUCT__entry(__field(const void *, mirror)
+			     __field(unsigned long, start)
+			     __field(unsigned long, end)
+			     __field(bool, allowed)
+			     __field(unsigned int, migrations)),
+	    TP_fast_assign(__entry->mirror = mirror;
+			   __entry->start = start;
+			   __entry->end = end;
+			   __entry->allowed = allowed;
+			   __entry->migrations = migrations;),
+	    TP_printk("mirror=%p range=0x%lx-0x%lx allowed=%d migrations=%u",
+		      __entry->mirror, __entry->start, __entry->end,
+		      __entry->allowed, __entry->migrations)
+);
+
+DECLARE_EVENT_CLASS(drm_svm_range_span,
+		    TP_PROTO(const void *mirror, unsigned long start,
+			     unsigned long end),
+		    TP_ARGS(mirror, start, end),
+		    TP_STRUCT__entry(__field(const void *, mirror)
+				     __field(unsigned long, start)
+				     __field(unsigned long, end)),
+		    TP_fast_assign(__entry->mirror = mirror;
+				   __entry->start = start;
+				   __entry->end = end;),
+		    TP_printk("mirror=%p range=0x%lx-0x%lx", __entry->mirror,
+			      __entry->start, __entry->end)
+);
+
+DEFINE_EVENT(drm_svm_range_span, drm_svm_range_bind,
+	     TP_PROTO(const void *mirror, unsigned long start,
+		      unsigned long end),
+	     TP_ARGS(mirror, start, end)
+);
+
+DEFINE_EVENT(drm_svm_range_span, drm_svm_range_collect,
+	     TP_PROTO(const void *mirror, unsigned long start,
+		      unsigned long end),
+	     TP_ARGS(mirror, start, end)
+);
+
+TRACE_EVENT(drm_svm_range_exclusive,
+	    TP_PROTO(const void *mirror, unsigned long start, unsigned long end,
+		     int ret),
+	    TP_ARGS(mirror, start, end, ret),
+	    TP_STRUCT__entry(__field(const void *, mirror)
+			     __field(unsigned long, start)
+			     __field(unsigned long, end)
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->mirror = mirror;
+			   __entry->start = start;
+			   __entry->end = end;
+			   __entry->ret = ret;),
+	    TP_printk("mirror=%p range=0x%lx-0x%lx ret=%d", __entry->mirror,
+		      __entry->start, __entry->end, __entry->ret)
+);
+
+TRACE_EVENT(drm_svm_range_invalidate,
+	    TP_PROTO(const void *mirror, unsigned long start, unsigned long end,
+		     unsigned long istart, unsigned long iend, bool unmap),
+	    TP_ARGS(mirror, start, end, istart, iend, unmap),
+	    TP_STRUCT__entry(__field(const void *, mirror)
+			     __field(unsigned long, start)
+			     __field(unsigned long, end)
+			     __field(unsigned long, istart)
+			     __field(unsigned long, iend)
+			     __field(bool, unmap)),
+	    TP_fast_assign(__entry->mirror = mirror;
+			   __entry->start = start;
+			   __entry->end = end;
+			   __entry->istart = istart;
+			   __entry->iend = iend;
+			   __entry->unmap = unmap;),
+	    TP_printk("mirror=%p range=0x%lx-0x%lx hole=0x%lx-0x%lx unmap=%d",
+		      __entry->mirror, __entry->start, __entry->end,
+		      __entry->istart, __entry->iend, __entry->unmap)
+);
+
 TRACE_EVENT(drm_svm_bo_move,
 	    TP_PROTO(const void *bo, unsigned long first, unsigned long last,
 		     u32 placement, int ret),

@@ -135,6 +135,13 @@ static const struct drm_ioctl_desc vsvm_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VSVM_SVM_MIGRATE, vsvm_svm_migrate_ioctl,
 			  DRM_RENDER_ALLOW),
+	/* svm-ranges: 0x10-0x17 */
+	DRM_IOCTL_DEF_DRV(VSVM_SVM_MADVISE, vsvm_svm_madvise_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_SVM_PREFETCH, vsvm_svm_prefetch_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_SVM_RANGES, vsvm_svm_ranges_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations vsvm_fops = {

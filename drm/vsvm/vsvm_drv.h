@@ -6,6 +6,7 @@
 #define __VSVM_DRV_H__
 
 #include <linux/llist.h>
+#include <linux/maple_tree.h>
 #include <linux/memremap.h>
 #include <linux/platform_device.h>
 #include <linux/workqueue.h>
@@ -122,6 +123,21 @@ struct vsvm_svm {
 	struct drm_svm_mirror mirror;
 	/** @pt: the device page table. */
 	struct xarray pt;
+	/**
+	 * @attrs: madvise attributes by address: maple tree of value
+	 * entries (VSVM_ATTR_* bits), absent = all defaults.
+	 */
+	struct maple_tree attrs;
+	/** @attrs_lock: serialises attribute updates (read-modify-write). */
+	struct mutex attrs_lock;
+	/** @prefetch_wq: ordered queue of this context's prefetches. */
+	struct workqueue_struct *prefetch_wq;
+	/** @prefetch_context: fence context of the prefetches. */
+	u64 prefetch_context;
+	/** @prefetch_seqno: last prefetch fence seqno. */
+	atomic64_t prefetch_seqno;
+	/** @prefetch_lock: lock of the prefetch fences. */
+	spinlock_t prefetch_lock;
 };
 
 /* Device page-table entry bits (xarray pointer tags) */
@@ -181,6 +197,14 @@ void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file);
 
 int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file);
+
+/* svm-ranges */
+int vsvm_svm_madvise_ioctl(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+int vsvm_svm_prefetch_ioctl(struct drm_device *drm, void *data,
+			    struct drm_file *file);
+int vsvm_svm_ranges_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file);
 
 int vsvm_devmem_init(struct vsvm_device *vdev);
 void vsvm_devmem_fini(struct vsvm_device *vdev);

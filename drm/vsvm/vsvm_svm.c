@@ -3,9 +3,13 @@
  * Copyright © 2026 The drm-svm authors
  */
 
+#include <linux/bitfield.h>
+#include <linux/dma-fence.h>
 #include <linux/hmm.h>
 #include <linux/highmem.h>
+#include <linux/maple_tree.h>
 #include <linux/mm.h>
+#include <linux/rmap.h>
 #include <linux/seq_file.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -14,6 +18,7 @@
 
 #include <drm/drm_debugfs.h>
 #include <drm/drm_file.h>
+#include <drm/drm_syncobj.h>
 #include <drm/drm_svm_mirror.h>
 #include <drm/vsvm_drm.h>
 
@@ -29,6 +34,33 @@
  * through the mirror; invalidations erase entries. Table lookups and the
  * data copies they lead to happen under the mirror lock, so a page cannot be
  * freed while the device touches it.
+ */
+
+/**
+ * DOC: vsvm fault policy
+ *
+ * vsvm_svm_fault() resolves a device fault one helper range at a time
+ * (drm_svm_range_obtain(): 2 MiB, 64 KiB or 4 KiB chunks that never cross
+ * an attribute boundary), so one fault maps a whole range. Before mapping,
+ * the range's attributes decide where the data goes:
+ *
+ * - accessed-by, or read-mostly for a read: map in place, never migrate;
+ * - preferred location device: migrate into VRAM (vsvm_devmem_migrate()),
+ *   unless the thrash guard holds the range; a migration that moved pages
+ *   is accounted with drm_svm_range_account_migration();
+ * - preferred location system: bring pages in VRAM back first;
+ * - default: map in place (pages in VRAM stay there, mapped directly).
+ *
+ * Atomic faults: pages in this device's VRAM are mapped with
+ * %VSVM_PT_ATOMIC. For the others the atomic policy either migrates the
+ * range into VRAM or converts the CPU PTEs to device-exclusive entries
+ * (drm_svm_mirror_make_exclusive()), which the CPU turns back by touching
+ * the page: the invalidation then zaps the device entry, and the CPU sees
+ * the device's writes since the page never moved.
+ *
+ * Locking: attribute updates are serialised by &vsvm_svm.attrs_lock; the
+ * maple tree has its own lock for lookups. Migration runs without the
+ * mirror lock (it takes the mmap lock and raises invalidations).
  */
 
 static void vsvm_svm_invalidate(struct drm_svm_mirror *mirror,
@@ -86,8 +118,12 @@ void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file)
 	mutex_unlock(&vdev->files_lock);
 
 	if (vfile->svm) {
+		/* Waits for prefetches in flight; they hold the mm, not us. */
+		destroy_workqueue(vfile->svm->prefetch_wq);
 		drm_svm_mirror_fini(&vfile->svm->mirror);
 		xa_destroy(&vfile->svm->pt);
+		mtree_destroy(&vfile->svm->attrs);
+		mutex_destroy(&vfile->svm->attrs_lock);
 		kfree(vfile->svm);
 	}
 	mutex_destroy(&vfile->lock);
@@ -123,10 +159,22 @@ struct vsvm_svm *vsvm_svm_get(struct drm_device *drm, struct drm_file *file)
 		svm = ERR_PTR(-ENOMEM);
 		goto out;
 	}
+	svm->prefetch_wq = alloc_ordered_workqueue("vsvm-prefetch", 0);
+	if (!svm->prefetch_wq) {
+		kfree(svm);
+		svm = ERR_PTR(-ENOMEM);
+		goto out;
+	}
 	xa_init(&svm->pt);
+	mt_init(&svm->attrs);
+	mutex_init(&svm->attrs_lock);
+	spin_lock_init(&svm->prefetch_lock);
+	svm->prefetch_context = dma_fence_context_alloc(1);
 	ret = drm_svm_mirror_init(&svm->mirror, current->mm, &vsvm_mirror_ops,
 				  to_vsvm(drm));
 	if (ret) {
+		destroy_workqueue(svm->prefetch_wq);
+		mutex_destroy(&svm->attrs_lock);
 		kfree(svm);
 		svm = ERR_PTR(ret);
 		goto out;
@@ -138,6 +186,7 @@ out:
 }
 
 struct vsvm_svm_update {
+	unsigned long not_vram;	/* pages not in this device's VRAM */
 	int error;
 };
 
@@ -147,9 +196,11 @@ static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
 {
 	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
 	struct vsvm_svm_update *u = arg;
+	struct drm_svm_range *r;
 	unsigned long i;
 
 	for (i = 0; i < npages && !u->error; i++) {
+		unsigned long tag = 0;
 		struct page *page;
 		void *entry;
 
@@ -158,13 +209,168 @@ static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
 			break;
 		}
 		page = hmm_pfn_to_page(pfns[i]);
-		entry = xa_tag_pointer(page, pfns[i] & HMM_PFN_WRITE ?
-				       VSVM_PT_WRITE : 0);
+		if (pfns[i] & HMM_PFN_WRITE)
+			tag = VSVM_PT_WRITE;
+		if (is_device_private_page(page) &&
+		    page->pgmap->owner == mirror->owner)
+			tag |= tag ? VSVM_PT_ATOMIC : 0;
+		else
+			u->not_vram++;
+		entry = xa_tag_pointer(page, tag);
 		/* No reclaim under the mirror lock: it may be the notifier's. */
 		if (xa_is_err(xa_store(&svm->pt, (start >> PAGE_SHIFT) + i,
 				       entry, GFP_NOWAIT | __GFP_NOWARN)))
 			u->error = -ENOMEM;
 	}
+	r = drm_svm_range_find(mirror, start);
+	if (!r || u->error || drm_svm_range_start(r) != start ||
+	    drm_svm_range_end(r) != start + (npages << PAGE_SHIFT))
+		return;
+	r->flags |= DRM_SVM_RANGE_DEVICE_MAPPED;
+	if (u->not_vram)
+		r->flags &= ~DRM_SVM_RANGE_DEVMEM;
+	else
+		r->flags |= DRM_SVM_RANGE_DEVMEM;
+}
+
+static struct vsvm_device *svm_vdev(struct vsvm_svm *svm)
+{
+	return svm->mirror.owner;
+}
+
+/* Attribute bits stored in &vsvm_svm.attrs */
+#define VSVM_ATTR_LOC		GENMASK(1, 0)
+#define VSVM_ATTR_ACCESSED_BY	BIT(2)
+#define VSVM_ATTR_READ_MOSTLY	BIT(3)
+#define VSVM_ATTR_ATOMIC	GENMASK(5, 4)
+
+/* The attributes at @addr and the extent [@lo, @hi) they hold over. */
+static unsigned long vsvm_svm_attr(struct vsvm_svm *svm, unsigned long addr,
+				   unsigned long *lo, unsigned long *hi)
+{
+	MA_STATE(mas, &svm->attrs, addr, addr);
+	void *entry;
+
+	mtree_lock(&svm->attrs);
+	entry = mas_walk(&mas);
+	*lo = mas.index;
+	*hi = mas.last >= TASK_SIZE ? TASK_SIZE : mas.last + 1;
+	mtree_unlock(&svm->attrs);
+	return entry ? xa_to_value(entry) : 0;
+}
+
+enum vsvm_place { VSVM_IN_PLACE, VSVM_TO_DEVICE, VSVM_TO_SYSTEM };
+
+static enum vsvm_place vsvm_svm_policy(unsigned long attr, unsigned int flags)
+{
+	unsigned int loc = FIELD_GET(VSVM_ATTR_LOC, attr);
+	unsigned int atomic = FIELD_GET(VSVM_ATTR_ATOMIC, attr);
+
+	if (flags & VSVM_FAULT_ATOMIC) {
+		if (atomic == DRM_VSVM_SVM_ATOMIC_DEVICE ||
+		    (atomic == DRM_VSVM_SVM_ATOMIC_DEFAULT &&
+		     loc == DRM_VSVM_SVM_LOC_DEVICE))
+			return VSVM_TO_DEVICE;
+		return VSVM_IN_PLACE;
+	}
+	if (attr & VSVM_ATTR_ACCESSED_BY)
+		return VSVM_IN_PLACE;
+	if ((attr & VSVM_ATTR_READ_MOSTLY) && !(flags & VSVM_FAULT_WRITE))
+		return VSVM_IN_PLACE;
+	if (loc == DRM_VSVM_SVM_LOC_DEVICE)
+		return VSVM_TO_DEVICE;
+	if (loc == DRM_VSVM_SVM_LOC_SYSTEM)
+		return VSVM_TO_SYSTEM;
+	return VSVM_IN_PLACE;
+}
+
+/* Migrate [@start, @end) into VRAM unless the thrash guard holds it. */
+static void vsvm_svm_migrate_range(struct vsvm_svm *svm, unsigned long start,
+				   unsigned long end)
+{
+	struct drm_svm_mirror *mirror = &svm->mirror;
+	struct drm_svm_range *r;
+	bool held, devmem;
+	u64 moved = 0;
+
+	mutex_lock(&mirror->lock);
+	r = drm_svm_range_find(mirror, start);
+	held = r && drm_svm_range_thrashing(mirror, r);
+	devmem = r && (r->flags & DRM_SVM_RANGE_DEVMEM);
+	mutex_unlock(&mirror->lock);
+	if (held || devmem)
+		return;
+	/* A VMA that cannot migrate or a full VRAM: map in place. */
+	vsvm_devmem_migrate(svm_vdev(svm), mirror->mm, start, end, true,
+			    &moved);
+	if (!moved)
+		return;
+	mutex_lock(&mirror->lock);
+	r = drm_svm_range_find(mirror, start);
+	if (r)
+		drm_svm_range_account_migration(mirror, r);
+	mutex_unlock(&mirror->lock);
+}
+
+static void vsvm_svm_update_atomic(struct drm_svm_mirror *mirror,
+				   unsigned long start,
+				   const unsigned long *pfns,
+				   unsigned long npages, void *arg)
+{
+	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
+	struct vsvm_svm_update *u = arg;
+	unsigned long i;
+
+	for (i = 0; i < npages && !u->error; i++) {
+		void *entry = xa_tag_pointer(hmm_pfn_to_page(pfns[i]),
+					     VSVM_PT_WRITE | VSVM_PT_ATOMIC);
+
+		if (xa_is_err(xa_store(&svm->pt, (start >> PAGE_SHIFT) + i,
+				       entry, GFP_NOWAIT | __GFP_NOWARN)))
+			u->error = -ENOMEM;
+	}
+}
+
+/* Device-exclusive entries for the system pages of [@start, @end). */
+static int vsvm_svm_exclusive_range(struct vsvm_svm *svm, unsigned long start,
+				    unsigned long end)
+{
+	struct vsvm_svm_update u = { 0 };
+	int ret;
+
+	ret = drm_svm_mirror_make_exclusive(&svm->mirror, start, end,
+					    vsvm_svm_update_atomic, &u);
+	return ret ?: u.error;
+}
+
+/* Resolve the range holding @addr; *@next receives its end. */
+static int vsvm_svm_fault_range(struct vsvm_svm *svm, unsigned long addr,
+				unsigned int flags, unsigned long *next)
+{
+	struct vsvm_svm_update u = { 0 };
+	unsigned long lo, hi, start, end, attr;
+	enum vsvm_place place;
+	u64 moved;
+	int ret;
+
+	attr = vsvm_svm_attr(svm, addr, &lo, &hi);
+	ret = drm_svm_range_obtain(&svm->mirror, addr, lo, hi, &start, &end);
+	if (ret)
+		return ret;
+	*next = end;
+	place = vsvm_svm_policy(attr, flags);
+	if (place == VSVM_TO_DEVICE)
+		vsvm_svm_migrate_range(svm, start, end);
+	else if (place == VSVM_TO_SYSTEM)
+		vsvm_devmem_migrate(svm_vdev(svm), svm->mirror.mm, start, end,
+				    false, &moved);
+	ret = drm_svm_mirror_fault(&svm->mirror, start, end,
+				   flags & (VSVM_FAULT_WRITE | VSVM_FAULT_ATOMIC),
+				   false, vsvm_svm_update, &u);
+	ret = ret ?: u.error;
+	if (!ret && (flags & VSVM_FAULT_ATOMIC) && u.not_vram)
+		ret = vsvm_svm_exclusive_range(svm, start, end);
+	return ret;
 }
 
 /**
@@ -174,10 +380,11 @@ static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
  * @end: page-aligned end address (exclusive)
  * @flags: VSVM_FAULT_* (the kind of access that faulted)
  *
- * Makes device page-table entries for [@start, @end) that allow the access
- * in @flags, faulting the CPU pages in through the mirror. The caller
- * retries its lookup afterwards: an invalidation may zap the new entries
- * again at any time (vsvm_svm_lookup() then misses once more).
+ * Makes device page-table entries for every range overlapping [@start,
+ * @end) that allow the access in @flags, migrating per the attributes
+ * first (see "vsvm fault policy"). The caller retries its lookup
+ * afterwards: an invalidation may zap the new entries again at any time
+ * (vsvm_svm_lookup() then misses once more).
  *
  * Return: 0, -EFAULT (hole or PROT_NONE), -EPERM (write or atomic access
  * to a read-only mapping), -EBUSY, -ENOMEM, -ESRCH (address space gone).
@@ -185,13 +392,15 @@ static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
 int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long start,
 		   unsigned long end, unsigned int flags)
 {
-	struct vsvm_svm_update u = { 0 };
-	int ret;
+	unsigned long addr, next;
+	int ret = 0;
 
-	ret = drm_svm_mirror_fault(&svm->mirror, start, end,
-				   flags & (VSVM_FAULT_WRITE | VSVM_FAULT_ATOMIC),
-				   false, vsvm_svm_update, &u);
-	return ret ?: u.error;
+	if (!mmget_not_zero(svm->mirror.mm))
+		return -ESRCH;
+	for (addr = start; addr < end && !ret; addr = next)
+		ret = vsvm_svm_fault_range(svm, addr, flags, &next);
+	mmput(svm->mirror.mm);
+	return ret;
 }
 
 /**
@@ -223,28 +432,51 @@ struct page *vsvm_svm_lookup(struct vsvm_svm *svm, unsigned long addr,
 	return page;
 }
 
-/* Copy between @buf and the mirrored pages; -ENOENT if one is missing. */
-static int vsvm_svm_copy(struct vsvm_svm *svm, unsigned long addr, u8 *buf,
-			 unsigned long size, bool write)
+static void vsvm_svm_page_op(struct page *page, u8 *buf, u32 op)
 {
+	void *vaddr = kmap_local_page(page);
+	u32 *v = vaddr;
+	unsigned int i;
+
+	switch (op) {
+	case DRM_VSVM_SVM_READ:
+		memcpy(buf, vaddr, PAGE_SIZE);
+		break;
+	case DRM_VSVM_SVM_WRITE:
+		memcpy(vaddr, buf, PAGE_SIZE);
+		break;
+	case DRM_VSVM_SVM_ATOMIC_INC:
+		/* The CPU cannot touch the page while the mirror lock is held. */
+		for (i = 0; i < PAGE_SIZE / sizeof(*v); i++)
+			v[i]++;
+		break;
+	}
+	kunmap_local(vaddr);
+}
+
+static const unsigned int vsvm_svm_op_need[] = {
+	[DRM_VSVM_SVM_READ] = 0,
+	[DRM_VSVM_SVM_WRITE] = VSVM_PT_WRITE,
+	[DRM_VSVM_SVM_ATOMIC_INC] = VSVM_PT_WRITE | VSVM_PT_ATOMIC,
+};
+
+/*
+ * Run @op on the mirrored pages; -ENOENT if one is missing. Missing pages
+ * are found before anything is done, so an atomic op is applied once.
+ */
+static int vsvm_svm_copy(struct vsvm_svm *svm, unsigned long addr, u8 *buf,
+			 unsigned long size, u32 op)
+{
+	unsigned int need = vsvm_svm_op_need[op];
 	unsigned long off;
 
 	lockdep_assert_held(&svm->mirror.lock);
-	for (off = 0; off < size; off += PAGE_SIZE) {
-		struct page *page;
-		void *vaddr;
-
-		page = vsvm_svm_lookup(svm, addr + off,
-				       write ? VSVM_PT_WRITE : 0);
-		if (!page)
+	for (off = 0; off < size; off += PAGE_SIZE)
+		if (!vsvm_svm_lookup(svm, addr + off, need))
 			return -ENOENT;
-		vaddr = kmap_local_page(page);
-		if (write)
-			memcpy(vaddr, buf + off, PAGE_SIZE);
-		else
-			memcpy(buf + off, vaddr, PAGE_SIZE);
-		kunmap_local(vaddr);
-	}
+	for (off = 0; off < size; off += PAGE_SIZE)
+		vsvm_svm_page_op(vsvm_svm_lookup(svm, addr + off, need),
+				 buf ? buf + off : NULL, op);
 	return 0;
 }
 
@@ -258,20 +490,26 @@ static int vsvm_svm_copy(struct vsvm_svm *svm, unsigned long addr, u8 *buf,
  * @file: the client
  *
  * Return: 0, -EINVAL, -EFAULT (hole, PROT_NONE, bad buffer), -EPERM (write
- * to a read-only mapping), -EBUSY, -ENOMEM.
+ * or atomic access to a read-only mapping), -EBUSY, -ENOMEM.
  */
 int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file)
 {
+	static const unsigned int fault_flags[] = {
+		[DRM_VSVM_SVM_READ] = 0,
+		[DRM_VSVM_SVM_WRITE] = VSVM_FAULT_WRITE,
+		[DRM_VSVM_SVM_ATOMIC_INC] = VSVM_FAULT_WRITE | VSVM_FAULT_ATOMIC,
+	};
 	struct drm_vsvm_svm_access *args = data;
-	bool write = args->op == DRM_VSVM_SVM_WRITE;
+	bool atomic = args->op == DRM_VSVM_SVM_ATOMIC_INC;
 	void __user *user = u64_to_user_ptr(args->data);
 	struct vsvm_svm *svm;
+	u8 *buf = NULL;
 	int tries, ret;
 	u64 end;
-	u8 *buf;
 
-	if (args->flags || args->op > DRM_VSVM_SVM_WRITE || !args->size ||
+	if (args->flags || args->op > DRM_VSVM_SVM_ATOMIC_INC || !args->size ||
+	    (atomic && args->data) ||
 	    !PAGE_ALIGNED(args->addr) || !PAGE_ALIGNED(args->size) ||
 	    args->size > VSVM_SVM_MAX_SIZE ||
 	    check_add_overflow(args->addr, args->size, &end) ||
@@ -281,29 +519,33 @@ int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
 	if (IS_ERR(svm))
 		return PTR_ERR(svm);
 
-	buf = kvmalloc(args->size, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	if (write && copy_from_user(buf, user, args->size)) {
+	if (!atomic) {
+		buf = kvmalloc(args->size, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
+	if (args->op == DRM_VSVM_SVM_WRITE &&
+	    copy_from_user(buf, user, args->size)) {
 		ret = -EFAULT;
 		goto out;
 	}
 	args->faults = 0;
 	for (tries = 0; tries < VSVM_SVM_MAX_TRIES; tries++) {
 		mutex_lock(&svm->mirror.lock);
-		ret = vsvm_svm_copy(svm, args->addr, buf, args->size, write);
+		ret = vsvm_svm_copy(svm, args->addr, buf, args->size, args->op);
 		mutex_unlock(&svm->mirror.lock);
 		if (ret != -ENOENT)
 			break;
 		/* A device fault: mirror the range, then try again. */
 		args->faults++;
 		ret = vsvm_svm_fault(svm, args->addr, end,
-				     write ? VSVM_FAULT_WRITE : 0);
+				     fault_flags[args->op]);
 		if (ret)
 			break;
 		ret = -EBUSY;
 	}
-	if (!ret && !write && copy_to_user(user, buf, args->size))
+	if (!ret && args->op == DRM_VSVM_SVM_READ &&
+	    copy_to_user(user, buf, args->size))
 		ret = -EFAULT;
 out:
 	kvfree(buf);
@@ -449,6 +691,8 @@ int vsvm_svm_clients_show(struct seq_file *m, void *unused)
 		svm = vfile->svm;
 		if (svm) {
 			unsigned long idx, mapped = 0, writable = 0, devpriv = 0;
+			unsigned long ranges = 0, held = 0;
+			struct drm_svm_range *r;
 			void *e;
 
 			mutex_lock(&svm->mirror.lock);
@@ -457,14 +701,358 @@ int vsvm_svm_clients_show(struct seq_file *m, void *unused)
 				writable += !!(xa_pointer_tag(e) & VSVM_PT_WRITE);
 				devpriv += is_device_private_page(xa_untag_pointer(e));
 			}
+			drm_svm_for_each_range(r, &svm->mirror, 0, ULONG_MAX) {
+				ranges++;
+				held += drm_svm_range_thrashing(&svm->mirror, r);
+			}
 			mutex_unlock(&svm->mirror.lock);
-			seq_printf(m, "pid %d: mapped %lu writable %lu device %lu faults %lld invalidations %lld\n",
+			seq_printf(m, "pid %d: mapped %lu writable %lu device %lu faults %lld invalidations %lld ranges %lu split %lld collected %lld thrash-blocked %lu\n",
 				   vfile->pid, mapped, writable, devpriv,
 				   atomic64_read(&svm->mirror.faults),
-				   atomic64_read(&svm->mirror.invalidations));
+				   atomic64_read(&svm->mirror.invalidations),
+				   ranges,
+				   atomic64_read(&svm->mirror.ranges_split),
+				   atomic64_read(&svm->mirror.ranges_collected),
+				   held);
 		}
 		mutex_unlock(&vfile->lock);
 	}
 	mutex_unlock(&vdev->files_lock);
 	return 0;
+}
+
+/* The span [@addr, @addr + @size): page-aligned, not empty, user space. */
+static int vsvm_svm_span(u64 addr, u64 size, u64 *end)
+{
+	if (!size || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(size) ||
+	    check_add_overflow(addr, size, end) || *end > TASK_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
+/* Zap the device mappings of [@start, @end): the next access faults. */
+static void vsvm_svm_zap(struct vsvm_svm *svm, unsigned long start,
+			 unsigned long end)
+{
+	struct drm_svm_range *r;
+
+	mutex_lock(&svm->mirror.lock);
+	vsvm_svm_invalidate(&svm->mirror, start, end);
+	drm_svm_for_each_range(r, &svm->mirror, start, end)
+		r->flags &= ~(DRM_SVM_RANGE_DEVICE_MAPPED |
+			      DRM_SVM_RANGE_DEVMEM);
+	mutex_unlock(&svm->mirror.lock);
+}
+
+static unsigned long vsvm_attr_set(unsigned long val, u32 attr, u32 value)
+{
+	switch (attr) {
+	case DRM_VSVM_SVM_ATTR_PREFERRED_LOC:
+		val &= ~VSVM_ATTR_LOC;
+		return val | FIELD_PREP(VSVM_ATTR_LOC, value);
+	case DRM_VSVM_SVM_ATTR_ACCESSED_BY:
+		return value ? val | VSVM_ATTR_ACCESSED_BY :
+			val & ~VSVM_ATTR_ACCESSED_BY;
+	case DRM_VSVM_SVM_ATTR_READ_MOSTLY:
+		return value ? val | VSVM_ATTR_READ_MOSTLY :
+			val & ~VSVM_ATTR_READ_MOSTLY;
+	default:
+		val &= ~VSVM_ATTR_ATOMIC;
+		return val | FIELD_PREP(VSVM_ATTR_ATOMIC, value);
+	}
+}
+
+static const u32 vsvm_attr_max[] = {
+	[DRM_VSVM_SVM_ATTR_PREFERRED_LOC] = DRM_VSVM_SVM_LOC_DEVICE,
+	[DRM_VSVM_SVM_ATTR_ACCESSED_BY] = 1,
+	[DRM_VSVM_SVM_ATTR_READ_MOSTLY] = 1,
+	[DRM_VSVM_SVM_ATTR_ATOMIC] = DRM_VSVM_SVM_ATOMIC_EXCLUSIVE,
+};
+
+/* Store one attribute over [@start, @end), piece by piece. */
+static int vsvm_svm_attr_store(struct vsvm_svm *svm, unsigned long start,
+			       unsigned long end, u32 attr, u32 value)
+{
+	unsigned long addr, lo, hi, val, nval;
+	int ret = 0;
+
+	mutex_lock(&svm->attrs_lock);
+	for (addr = start; addr < end && !ret; addr = hi) {
+		val = vsvm_svm_attr(svm, addr, &lo, &hi);
+		hi = min(hi, end);
+		nval = vsvm_attr_set(val, attr, value);
+		if (nval != val)
+			ret = mtree_store_range(&svm->attrs, addr, hi - 1,
+						nval ? xa_mk_value(nval) : NULL,
+						GFP_KERNEL);
+	}
+	mutex_unlock(&svm->attrs_lock);
+	return ret;
+}
+
+/**
+ * vsvm_svm_madvise_ioctl() - DRM_IOCTL_VSVM_SVM_MADVISE
+ * @drm: the device
+ * @data: &struct drm_vsvm_svm_madvise
+ * @file: the client
+ *
+ * Stores the attribute, cuts the ranges at the span's edges (a range never
+ * straddles an attribute boundary) and zaps the span's device mappings.
+ *
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
+int vsvm_svm_madvise_ioctl(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct drm_vsvm_svm_madvise *args = data;
+	struct vsvm_svm *svm;
+	u64 end;
+	int ret;
+
+	if (args->flags || args->pad || vsvm_svm_span(args->addr, args->size,
+						      &end) ||
+	    args->attr >= ARRAY_SIZE(vsvm_attr_max) ||
+	    args->value > vsvm_attr_max[args->attr])
+		return -EINVAL;
+	svm = vsvm_svm_get(drm, file);
+	if (IS_ERR(svm))
+		return PTR_ERR(svm);
+	ret = vsvm_svm_attr_store(svm, args->addr, end, args->attr,
+				  args->value);
+	if (ret)
+		return ret;
+	ret = drm_svm_range_split(&svm->mirror, args->addr);
+	if (!ret && end < TASK_SIZE)
+		ret = drm_svm_range_split(&svm->mirror, end);
+	vsvm_svm_zap(svm, args->addr, end);
+	return ret;
+}
+
+/**
+ * struct vsvm_prefetch - one asynchronous SVM migration
+ */
+struct vsvm_prefetch {
+	/** @base: the fence; first, so the default release frees us. */
+	struct dma_fence base;
+	/** @work: runs the migration on &vsvm_svm.prefetch_wq. */
+	struct work_struct work;
+	/** @svm: the context (outlives the work: close drains the queue). */
+	struct vsvm_svm *svm;
+	/** @mm: the address space, mmget'ed until the work is done. */
+	struct mm_struct *mm;
+	/** @start: start of the span. */
+	unsigned long start;
+	/** @end: end of the span. */
+	unsigned long end;
+	/** @to_device: into VRAM, or back to system memory. */
+	bool to_device;
+	/** @moved: pages moved, valid once signalled. */
+	u64 moved;
+};
+
+static const char *vsvm_prefetch_driver_name(struct dma_fence *f)
+{
+	return VSVM_DRIVER_NAME;
+}
+
+static const char *vsvm_prefetch_timeline_name(struct dma_fence *f)
+{
+	return "svm-prefetch";
+}
+
+static const struct dma_fence_ops vsvm_prefetch_fence_ops = {
+	.get_driver_name = vsvm_prefetch_driver_name,
+	.get_timeline_name = vsvm_prefetch_timeline_name,
+};
+
+static void vsvm_prefetch_work(struct work_struct *work)
+{
+	struct vsvm_prefetch *p = container_of(work, struct vsvm_prefetch,
+					       work);
+	int ret;
+
+	ret = vsvm_devmem_migrate(svm_vdev(p->svm), p->mm, p->start, p->end,
+				  p->to_device, &p->moved);
+	mmput(p->mm);
+	if (ret)
+		dma_fence_set_error(&p->base, ret);
+	dma_fence_signal(&p->base);
+	dma_fence_put(&p->base);
+}
+
+/**
+ * vsvm_svm_prefetch_ioctl() - DRM_IOCTL_VSVM_SVM_PREFETCH
+ * @drm: the device
+ * @data: &struct drm_vsvm_svm_prefetch
+ * @file: the client
+ *
+ * Return: 0 once queued (or, with %DRM_VSVM_SVM_PREFETCH_SYNC, the
+ * migration's result), -EINVAL, -ENOENT (syncobj), -ENOMEM, -ESRCH,
+ * -ERESTARTSYS.
+ */
+int vsvm_svm_prefetch_ioctl(struct drm_device *drm, void *data,
+			    struct drm_file *file)
+{
+	struct drm_vsvm_svm_prefetch *args = data;
+	struct drm_syncobj *syncobj = NULL;
+	struct vsvm_prefetch *p;
+	struct vsvm_svm *svm;
+	long ret = 0;
+	u64 end;
+
+	if (args->flags & ~DRM_VSVM_SVM_PREFETCH_SYNC || args->pad ||
+	    args->target > DRM_VSVM_SVM_TARGET_DEVICE ||
+	    vsvm_svm_span(args->addr, args->size, &end))
+		return -EINVAL;
+	svm = vsvm_svm_get(drm, file);
+	if (IS_ERR(svm))
+		return PTR_ERR(svm);
+	if (args->out_syncobj) {
+		syncobj = drm_syncobj_find(file, args->out_syncobj);
+		if (!syncobj)
+			return -ENOENT;
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p) {
+		ret = -ENOMEM;
+		goto out_syncobj;
+	}
+	if (!mmget_not_zero(svm->mirror.mm)) {
+		kfree(p);
+		ret = -ESRCH;
+		goto out_syncobj;
+	}
+	p->svm = svm;
+	p->mm = svm->mirror.mm;
+	p->start = args->addr;
+	p->end = end;
+	p->to_device = args->target == DRM_VSVM_SVM_TARGET_DEVICE;
+	INIT_WORK(&p->work, vsvm_prefetch_work);
+	dma_fence_init(&p->base, &vsvm_prefetch_fence_ops, &svm->prefetch_lock,
+		       svm->prefetch_context,
+		       atomic64_inc_return(&svm->prefetch_seqno));
+	/* The work's reference; ours is dropped below. */
+	dma_fence_get(&p->base);
+	if (syncobj)
+		drm_syncobj_replace_fence(syncobj, &p->base);
+	queue_work(svm->prefetch_wq, &p->work);
+	args->moved = 0;
+	if (args->flags & DRM_VSVM_SVM_PREFETCH_SYNC) {
+		ret = dma_fence_wait(&p->base, true);
+		if (!ret) {
+			ret = p->base.error;
+			args->moved = p->moved;
+		}
+	}
+	dma_fence_put(&p->base);
+out_syncobj:
+	if (syncobj)
+		drm_syncobj_put(syncobj);
+	return ret;
+}
+
+struct vsvm_svm_count {
+	unsigned long vram;
+};
+
+static void vsvm_svm_count_fn(struct drm_svm_mirror *mirror,
+			      unsigned long start, const unsigned long *pfns,
+			      unsigned long npages, void *arg)
+{
+	struct vsvm_svm_count *c = arg;
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		struct page *page;
+
+		if (!(pfns[i] & HMM_PFN_VALID))
+			continue;
+		page = hmm_pfn_to_page(pfns[i]);
+		c->vram += is_device_private_page(page) &&
+			page->pgmap->owner == mirror->owner;
+	}
+}
+
+/* Attributes and residency of one listed range (no lock held). */
+static void vsvm_svm_range_fill(struct vsvm_svm *svm,
+				struct drm_vsvm_svm_range_info *info)
+{
+	struct vsvm_svm_count c = { 0 };
+	unsigned long lo, hi, attr;
+
+	attr = vsvm_svm_attr(svm, info->start, &lo, &hi);
+	info->preferred_loc = FIELD_GET(VSVM_ATTR_LOC, attr);
+	info->atomic = FIELD_GET(VSVM_ATTR_ATOMIC, attr);
+	if (attr & VSVM_ATTR_ACCESSED_BY)
+		info->flags |= DRM_VSVM_SVM_RANGE_ACCESSED_BY;
+	if (attr & VSVM_ATTR_READ_MOSTLY)
+		info->flags |= DRM_VSVM_SVM_RANGE_READ_MOSTLY;
+	if (info->flags & DRM_VSVM_SVM_RANGE_UNMAPPED)
+		return;
+	if (drm_svm_mirror_fault(&svm->mirror, info->start, info->end, false,
+				 true, vsvm_svm_count_fn, &c))
+		return;
+	info->vram_pages = c.vram;
+	if (c.vram == (info->end - info->start) >> PAGE_SHIFT)
+		info->flags |= DRM_VSVM_SVM_RANGE_VRAM;
+}
+
+#define VSVM_SVM_MAX_RANGES	65536
+
+/**
+ * vsvm_svm_ranges_ioctl() - DRM_IOCTL_VSVM_SVM_RANGES
+ * @drm: the device
+ * @data: &struct drm_vsvm_svm_ranges
+ * @file: the client
+ *
+ * Return: 0, -EINVAL, -EFAULT, -ENOMEM.
+ */
+int vsvm_svm_ranges_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct drm_vsvm_svm_ranges *args = data;
+	struct drm_vsvm_svm_range_info *info = NULL;
+	struct drm_svm_range *r;
+	struct vsvm_svm *svm;
+	u32 n = 0, total = 0, i;
+	int ret = 0;
+	u64 end;
+
+	if (args->flags || args->count > VSVM_SVM_MAX_RANGES ||
+	    vsvm_svm_span(args->addr, args->size, &end))
+		return -EINVAL;
+	svm = vsvm_svm_get(drm, file);
+	if (IS_ERR(svm))
+		return PTR_ERR(svm);
+	if (args->count) {
+		info = kvcalloc(args->count, sizeof(*info), GFP_KERNEL);
+		if (!info)
+			return -ENOMEM;
+	}
+	mutex_lock(&svm->mirror.lock);
+	drm_svm_for_each_range(r, &svm->mirror, args->addr, end) {
+		total++;
+		if (n == args->count)
+			continue;
+		info[n].start = drm_svm_range_start(r);
+		info[n].end = drm_svm_range_end(r);
+		info[n].chunk_size = r->chunk;
+		info[n].migrations = r->migrations;
+		if (r->flags & DRM_SVM_RANGE_DEVICE_MAPPED)
+			info[n].flags |= DRM_VSVM_SVM_RANGE_DEVICE_MAPPED;
+		if (r->flags & DRM_SVM_RANGE_UNMAPPED)
+			info[n].flags |= DRM_VSVM_SVM_RANGE_UNMAPPED;
+		if (drm_svm_range_thrashing(&svm->mirror, r))
+			info[n].flags |= DRM_VSVM_SVM_RANGE_THRASH_BLOCKED;
+		n++;
+	}
+	mutex_unlock(&svm->mirror.lock);
+	for (i = 0; i < n; i++)
+		vsvm_svm_range_fill(svm, &info[i]);
+	if (n && copy_to_user(u64_to_user_ptr(args->ranges), info,
+			      n * sizeof(*info)))
+		ret = -EFAULT;
+	args->count = total;
+	kvfree(info);
+	return ret;
 }

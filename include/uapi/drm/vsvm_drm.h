@@ -338,6 +338,171 @@ struct drm_vsvm_svm_migrate {
 	__u64 pad;
 };
 
+/*
+ * SVM ranges, attributes, prefetch (ioctl numbers 0x10-0x17)
+ */
+#define DRM_VSVM_SVM_MADVISE		0x10
+#define DRM_VSVM_SVM_PREFETCH		0x11
+#define DRM_VSVM_SVM_RANGES		0x12
+
+/** DRM_VSVM_SVM_ATOMIC_INC - &drm_vsvm_svm_access.op: add 1 to each __u32 */
+#define DRM_VSVM_SVM_ATOMIC_INC		2
+
+/**
+ * DOC: vsvm SVM attributes
+ *
+ * DRM_IOCTL_VSVM_SVM_MADVISE sets one attribute over a page-aligned span
+ * of the caller's address space (mapped or not; attributes belong to
+ * addresses and outlive munmap). Spans split and merge as they are
+ * updated. A change zaps the device mappings of the span so the next device
+ * access applies the new policy.
+ *
+ * - %DRM_VSVM_SVM_ATTR_PREFERRED_LOC: %DRM_VSVM_SVM_LOC_DEFAULT (device
+ *   faults map the pages wherever they are), %DRM_VSVM_SVM_LOC_SYSTEM
+ *   (device faults bring pages in VRAM back first) or
+ *   %DRM_VSVM_SVM_LOC_DEVICE (device faults migrate the range into VRAM).
+ * - %DRM_VSVM_SVM_ATTR_ACCESSED_BY: 1: the device accesses the span
+ *   remotely, device faults never migrate it; 0: no such hint.
+ * - %DRM_VSVM_SVM_ATTR_READ_MOSTLY: 1: device reads map the pages in place
+ *   (no migration); writes follow the preferred location.
+ * - %DRM_VSVM_SVM_ATTR_ATOMIC: how device atomics are served for pages not
+ *   in VRAM: %DRM_VSVM_SVM_ATOMIC_DEFAULT (migrate when the preferred
+ *   location is the device, else device-exclusive entries),
+ *   %DRM_VSVM_SVM_ATOMIC_DEVICE (migrate into VRAM) or
+ *   %DRM_VSVM_SVM_ATOMIC_EXCLUSIVE (device-exclusive entries: the pages stay,
+ *   the CPU loses access until it touches them again).
+ */
+#define DRM_VSVM_SVM_ATTR_PREFERRED_LOC	0
+#define DRM_VSVM_SVM_ATTR_ACCESSED_BY	1
+#define DRM_VSVM_SVM_ATTR_READ_MOSTLY	2
+#define DRM_VSVM_SVM_ATTR_ATOMIC	3
+
+#define DRM_VSVM_SVM_LOC_DEFAULT	0
+#define DRM_VSVM_SVM_LOC_SYSTEM		1
+#define DRM_VSVM_SVM_LOC_DEVICE		2
+
+#define DRM_VSVM_SVM_ATOMIC_DEFAULT	0
+#define DRM_VSVM_SVM_ATOMIC_DEVICE	1
+#define DRM_VSVM_SVM_ATOMIC_EXCLUSIVE	2
+
+/**
+ * struct drm_vsvm_svm_madvise - argument of DRM_IOCTL_VSVM_SVM_MADVISE
+ *
+ * -EINVAL: unaligned or empty span, overflow or end above the user address
+ * space, unknown attribute, value out of range, non-zero flags or pad.
+ */
+struct drm_vsvm_svm_madvise {
+	/** @addr: in, page-aligned start. */
+	__u64 addr;
+	/** @size: in, bytes, a non-zero multiple of the page size. */
+	__u64 size;
+	/** @attr: in, DRM_VSVM_SVM_ATTR_*. */
+	__u32 attr;
+	/** @value: in, the attribute's value (see above). */
+	__u32 value;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/** DRM_VSVM_SVM_PREFETCH_SYNC - wait for the migration before returning */
+#define DRM_VSVM_SVM_PREFETCH_SYNC	(1u << 0)
+
+/**
+ * struct drm_vsvm_svm_prefetch - argument of DRM_IOCTL_VSVM_SVM_PREFETCH
+ *
+ * Migrates private anonymous memory of [@addr, @addr + @size) into VRAM or
+ * back, in a worker that holds a reference on the address space. The
+ * fence put in @out_syncobj signals when the migration is done, with an
+ * error (-EINVAL: a hole or a VMA that cannot migrate, -ESRCH: the process
+ * is gone, -ENOMEM) if it failed. munmap, exit and close while the
+ * migration runs are safe; close waits for it.
+ */
+struct drm_vsvm_svm_prefetch {
+	/** @addr: in, page-aligned start. */
+	__u64 addr;
+	/** @size: in, bytes, a non-zero multiple of the page size. */
+	__u64 size;
+	/** @target: in, DRM_VSVM_SVM_TARGET_*. */
+	__u32 target;
+	/** @flags: in, DRM_VSVM_SVM_PREFETCH_*. */
+	__u32 flags;
+	/** @out_syncobj: in, a syncobj that receives the fence, or 0. */
+	__u32 out_syncobj;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @moved: out, pages migrated (with %DRM_VSVM_SVM_PREFETCH_SYNC). */
+	__u64 moved;
+};
+
+/* drm_vsvm_svm_range_info.flags */
+/** DRM_VSVM_SVM_RANGE_DEVICE_MAPPED - the whole range is device-mapped */
+#define DRM_VSVM_SVM_RANGE_DEVICE_MAPPED	(1u << 0)
+/** DRM_VSVM_SVM_RANGE_VRAM - every page of the range is in this VRAM */
+#define DRM_VSVM_SVM_RANGE_VRAM			(1u << 1)
+/** DRM_VSVM_SVM_RANGE_THRASH_BLOCKED - the thrash guard holds it in place */
+#define DRM_VSVM_SVM_RANGE_THRASH_BLOCKED	(1u << 2)
+/** DRM_VSVM_SVM_RANGE_UNMAPPED - unmapped, waiting to be collected */
+#define DRM_VSVM_SVM_RANGE_UNMAPPED		(1u << 3)
+/** DRM_VSVM_SVM_RANGE_ACCESSED_BY - attribute accessed-by set at start */
+#define DRM_VSVM_SVM_RANGE_ACCESSED_BY		(1u << 4)
+/** DRM_VSVM_SVM_RANGE_READ_MOSTLY - attribute read-mostly set at start */
+#define DRM_VSVM_SVM_RANGE_READ_MOSTLY		(1u << 5)
+
+/**
+ * struct drm_vsvm_svm_range_info - one range in DRM_IOCTL_VSVM_SVM_RANGES
+ */
+struct drm_vsvm_svm_range_info {
+	/** @start: first address of the range. */
+	__u64 start;
+	/** @end: end of the range (exclusive). */
+	__u64 end;
+	/** @chunk_size: the chunk size the range was created with. */
+	__u64 chunk_size;
+	/** @flags: DRM_VSVM_SVM_RANGE_*. */
+	__u32 flags;
+	/** @preferred_loc: DRM_VSVM_SVM_LOC_* at @start. */
+	__u32 preferred_loc;
+	/** @atomic: DRM_VSVM_SVM_ATOMIC_* at @start. */
+	__u32 atomic;
+	/** @migrations: migrations into VRAM by device faults. */
+	__u32 migrations;
+	/** @vram_pages: pages of the range in this device's VRAM now. */
+	__u64 vram_pages;
+};
+
+/**
+ * struct drm_vsvm_svm_ranges - argument of DRM_IOCTL_VSVM_SVM_RANGES
+ *
+ * Lists the device-fault ranges overlapping [@addr, @addr + @size), in
+ * address order. @count is the capacity of @ranges on input (0 to ask for
+ * the number only, at most 65536) and the total number of overlapping
+ * ranges on output; min(capacity, total) entries are written.
+ */
+struct drm_vsvm_svm_ranges {
+	/** @addr: in, page-aligned start. */
+	__u64 addr;
+	/** @size: in, bytes, a non-zero multiple of the page size. */
+	__u64 size;
+	/** @ranges: in, user pointer to @count &struct drm_vsvm_svm_range_info. */
+	__u64 ranges;
+	/** @count: in, capacity; out, ranges overlapping the span. */
+	__u32 count;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+};
+
+#define DRM_IOCTL_VSVM_SVM_MADVISE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_SVM_MADVISE, \
+		 struct drm_vsvm_svm_madvise)
+#define DRM_IOCTL_VSVM_SVM_PREFETCH \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_SVM_PREFETCH, \
+		 struct drm_vsvm_svm_prefetch)
+#define DRM_IOCTL_VSVM_SVM_RANGES \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_SVM_RANGES, \
+		 struct drm_vsvm_svm_ranges)
+
 #if defined(__cplusplus)
 }
 #endif
