@@ -170,7 +170,8 @@ static void drm_svm_ranges_invalidate(struct drm_svm_mirror *mirror,
 			continue;
 		trace_drm_svm_range_invalidate(mirror, rs, re, start, end, unmap);
 		if (!unmap) {
-			r->flags &= ~DRM_SVM_RANGE_DEVICE_MAPPED;
+			r->flags &= ~(DRM_SVM_RANGE_DEVICE_MAPPED |
+				      DRM_SVM_RANGE_DEVMEM);
 		} else if (rs >= start && re <= end) {
 			drm_svm_range_unmapped(mirror, r);
 		} else if (rs < start && re > end) {
@@ -491,14 +492,17 @@ struct drm_svm_range *drm_svm_range_find(struct drm_svm_mirror *mirror,
 EXPORT_SYMBOL_GPL(drm_svm_range_find);
 
 /**
- * drm_svm_range_next() - iteration step of drm_svm_for_each_range()
+ * drm_svm_range_next() - walk the ranges overlapping a span
  * @mirror: the mirror, its lock held
  * @range: the current range, or NULL to start
  * @start: start of the span
  * @end: end of the span (exclusive)
  *
  * Ranges waiting for the collector are included (flag
- * %DRM_SVM_RANGE_UNMAPPED).
+ * %DRM_SVM_RANGE_UNMAPPED). Loop with
+ * ``for (r = drm_svm_range_next(m, NULL, s, e); r;
+ * r = drm_svm_range_next(m, r, s, e))`` and do not change the tree in the
+ * loop.
  *
  * Return: the next range overlapping [@start, @end), or NULL.
  */
@@ -721,50 +725,43 @@ bool drm_svm_range_thrashing(struct drm_svm_mirror *mirror,
 EXPORT_SYMBOL_GPL(drm_svm_range_thrashing);
 
 /**
- * drm_svm_range_account_migration() - thrash guard for a migration
+ * drm_svm_range_account_migration() - thrash guard: count a migration
  * @mirror: the mirror, its lock held
- * @range: the range about to migrate into device memory
+ * @range: the range that just moved pages into device memory
  *
- * Counts the migration unless the range is held by the thrash guard; the
- * migration that exceeds &drm_svm_mirror.thrash_count in the window starts
- * a hold instead.
+ * Counts the migration. The one that makes more than
+ * &drm_svm_mirror.thrash_count within &drm_svm_mirror.thrash_window_ms
+ * starts a hold of &drm_svm_mirror.thrash_hold_ms, during which
+ * drm_svm_range_thrashing() is true and the driver should map the pages
+ * where they are instead of migrating them.
  *
- * Return: true if the driver may migrate the range, false if it should
- * map the pages where they are.
+ * Return: true unless the range is now held.
  */
 bool drm_svm_range_account_migration(struct drm_svm_mirror *mirror,
 				     struct drm_svm_range *range)
 {
 	unsigned long now = jiffies;
-	bool allow = true;
 
 	lockdep_assert_held(&mirror->lock);
-	if (drm_svm_range_thrashing(mirror, range)) {
-		allow = false;
-		goto out;
-	}
-	range->flags &= ~DRM_SVM_RANGE_THRASHING;
 	if (!range->window_migrations ||
 	    time_after(now, range->window_start +
 		       msecs_to_jiffies(mirror->thrash_window_ms))) {
 		range->window_start = now;
 		range->window_migrations = 0;
 	}
+	range->migrations++;
+	range->last_migration_ns = ktime_get_ns();
 	if (++range->window_migrations > mirror->thrash_count) {
 		range->flags |= DRM_SVM_RANGE_THRASHING;
 		range->blocked_until = now +
 			msecs_to_jiffies(mirror->thrash_hold_ms);
 		range->window_migrations = 0;
-		allow = false;
-		goto out;
 	}
-	range->migrations++;
-	range->last_migration_ns = ktime_get_ns();
-out:
 	trace_drm_svm_range_migrate(mirror, drm_svm_range_start(range),
-				    drm_svm_range_end(range), allow,
+				    drm_svm_range_end(range),
+				    !drm_svm_range_thrashing(mirror, range),
 				    range->migrations);
-	return allow;
+	return !drm_svm_range_thrashing(mirror, range);
 }
 EXPORT_SYMBOL_GPL(drm_svm_range_account_migration);
 

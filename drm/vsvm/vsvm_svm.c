@@ -9,6 +9,7 @@
 #include <linux/highmem.h>
 #include <linux/maple_tree.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/rmap.h>
 #include <linux/seq_file.h>
 #include <linux/sched/mm.h>
@@ -62,6 +63,19 @@
  * maple tree has its own lock for lookups. Migration runs without the
  * mirror lock (it takes the mmap lock and raises invalidations).
  */
+
+static unsigned int svm_thrash_count = 4;
+module_param(svm_thrash_count, uint, 0644);
+MODULE_PARM_DESC(svm_thrash_count,
+		 "SVM thrash guard: migrations of a range allowed per window (default 4)");
+static unsigned int svm_thrash_window_ms = 2000;
+module_param(svm_thrash_window_ms, uint, 0644);
+MODULE_PARM_DESC(svm_thrash_window_ms,
+		 "SVM thrash guard: window in ms (default 2000)");
+static unsigned int svm_thrash_hold_ms = 2000;
+module_param(svm_thrash_hold_ms, uint, 0644);
+MODULE_PARM_DESC(svm_thrash_hold_ms,
+		 "SVM thrash guard: how long a thrashing range stays put, ms (default 2000)");
 
 static void vsvm_svm_invalidate(struct drm_svm_mirror *mirror,
 				unsigned long start, unsigned long end)
@@ -179,6 +193,10 @@ struct vsvm_svm *vsvm_svm_get(struct drm_device *drm, struct drm_file *file)
 		svm = ERR_PTR(ret);
 		goto out;
 	}
+	/* The thrash guard's knobs are read when the context is created. */
+	svm->mirror.thrash_count = READ_ONCE(svm_thrash_count);
+	svm->mirror.thrash_window_ms = READ_ONCE(svm_thrash_window_ms);
+	svm->mirror.thrash_hold_ms = READ_ONCE(svm_thrash_hold_ms);
 	vfile->svm = svm;
 out:
 	mutex_unlock(&vfile->lock);
@@ -187,6 +205,7 @@ out:
 
 struct vsvm_svm_update {
 	unsigned long not_vram;	/* pages not in this device's VRAM */
+	bool read_only;		/* map without VSVM_PT_WRITE */
 	int error;
 };
 
@@ -209,7 +228,7 @@ static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
 			break;
 		}
 		page = hmm_pfn_to_page(pfns[i]);
-		if (pfns[i] & HMM_PFN_WRITE)
+		if ((pfns[i] & HMM_PFN_WRITE) && !u->read_only)
 			tag = VSVM_PT_WRITE;
 		if (is_device_private_page(page) &&
 		    page->pgmap->owner == mirror->owner)
@@ -358,6 +377,9 @@ static int vsvm_svm_fault_range(struct vsvm_svm *svm, unsigned long addr,
 	if (ret)
 		return ret;
 	*next = end;
+	/* Read-mostly reads map read-only: a write faults and may migrate. */
+	u.read_only = (attr & VSVM_ATTR_READ_MOSTLY) &&
+		!(flags & (VSVM_FAULT_WRITE | VSVM_FAULT_ATOMIC));
 	place = vsvm_svm_policy(attr, flags);
 	if (place == VSVM_TO_DEVICE)
 		vsvm_svm_migrate_range(svm, start, end);
@@ -701,7 +723,10 @@ int vsvm_svm_clients_show(struct seq_file *m, void *unused)
 				writable += !!(xa_pointer_tag(e) & VSVM_PT_WRITE);
 				devpriv += is_device_private_page(xa_untag_pointer(e));
 			}
-			drm_svm_for_each_range(r, &svm->mirror, 0, ULONG_MAX) {
+			r = drm_svm_range_next(&svm->mirror, NULL, 0,
+					       ULONG_MAX);
+			for (; r; r = drm_svm_range_next(&svm->mirror, r, 0,
+							 ULONG_MAX)) {
 				ranges++;
 				held += drm_svm_range_thrashing(&svm->mirror, r);
 			}
@@ -738,7 +763,8 @@ static void vsvm_svm_zap(struct vsvm_svm *svm, unsigned long start,
 
 	mutex_lock(&svm->mirror.lock);
 	vsvm_svm_invalidate(&svm->mirror, start, end);
-	drm_svm_for_each_range(r, &svm->mirror, start, end)
+	for (r = drm_svm_range_next(&svm->mirror, NULL, start, end); r;
+	     r = drm_svm_range_next(&svm->mirror, r, start, end))
 		r->flags &= ~(DRM_SVM_RANGE_DEVICE_MAPPED |
 			      DRM_SVM_RANGE_DEVMEM);
 	mutex_unlock(&svm->mirror.lock);
@@ -1030,7 +1056,8 @@ int vsvm_svm_ranges_ioctl(struct drm_device *drm, void *data,
 			return -ENOMEM;
 	}
 	mutex_lock(&svm->mirror.lock);
-	drm_svm_for_each_range(r, &svm->mirror, args->addr, end) {
+	for (r = drm_svm_range_next(&svm->mirror, NULL, args->addr, end); r;
+	     r = drm_svm_range_next(&svm->mirror, r, args->addr, end)) {
 		total++;
 		if (n == args->count)
 			continue;

@@ -184,16 +184,4 @@ int drm_svm_mirror_make_exclusive(struct drm_svm_mirror *mirror,
 				  unsigned long start, unsigned long end,
 				  drm_svm_mirror_update_t update, void *arg);
 
-/**
- * drm_svm_for_each_range() - iterate over the ranges overlapping a span
- * @range__: &struct drm_svm_range cursor
- * @mirror__: the mirror (its lock held for the whole walk)
- * @start__: start of the span
- * @end__: end of the span (exclusive)
- */
-#define drm_svm_for_each_range(range__, mirror__, start__, end__)	\
-	for ((range__) = drm_svm_range_next(mirror__, NULL, start__, end__); \
-	     (range__);							\
-	     (range__) = drm_svm_range_next(mirror__, range__, start__, end__))
-
 #endif /* __DRM_SVM_MIRROR_H__ */
