@@ -17,9 +17,14 @@ mapfile -t files < <(git ls-files -co --exclude-standard 'drm/*.[ch]' 'include/u
 case ${1:-} in
 checkpatch)
 	# Out of tree: no MAINTAINERS entries, no in-tree Kconfig.
-	"$src/scripts/checkpatch.pl" --no-tree --terse --show-types --strict \
-		--ignore FILE_PATH_CHANGES,CONFIG_DESCRIPTION \
-		-f "${files[@]}" | tee /dev/stderr | grep -E ': (ERROR|WARNING|CHECK):' && exit 1
+	# checkpatch's own exit status is not used: judge by what it reports.
+	out=$("$src/scripts/checkpatch.pl" --no-tree --terse --show-types \
+		--strict --ignore FILE_PATH_CHANGES,CONFIG_DESCRIPTION \
+		-f "${files[@]}" 2>&1) || true
+	echo "$out" >&2
+	if grep -qE ': (ERROR|WARNING|CHECK):' <<< "$out"; then
+		exit 1
+	fi
 	exit 0
 	;;
 kernel-doc)

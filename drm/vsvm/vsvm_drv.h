@@ -121,6 +121,11 @@ struct vsvm_device {
 struct vsvm_svm {
 	/** @mirror: the process mirror. */
 	struct drm_svm_mirror mirror;
+	/**
+	 * @vdev: the device. Not &drm_svm_mirror.owner: the page owner may be
+	 * shared by several devices (peer access).
+	 */
+	struct vsvm_device *vdev;
 	/** @pt: the device page table. */
 	struct xarray pt;
 	/**

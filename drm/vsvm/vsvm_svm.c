@@ -180,6 +180,7 @@ struct vsvm_svm *vsvm_svm_get(struct drm_device *drm, struct drm_file *file)
 		goto out;
 	}
 	xa_init(&svm->pt);
+	svm->vdev = to_vsvm(drm);
 	mt_init(&svm->attrs);
 	mutex_init(&svm->attrs_lock);
 	spin_lock_init(&svm->prefetch_lock);
@@ -209,6 +210,13 @@ struct vsvm_svm_update {
 	int error;
 };
 
+/* Is @page in this device's own VRAM (not a peer's, not system memory)? */
+static bool vsvm_svm_page_local(struct vsvm_svm *svm, struct page *page)
+{
+	return is_device_private_page(page) &&
+		page->pgmap == &svm->vdev->devmem;
+}
+
 static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
 			    const unsigned long *pfns, unsigned long npages,
 			    void *arg)
@@ -230,8 +238,7 @@ static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
 		page = hmm_pfn_to_page(pfns[i]);
 		if ((pfns[i] & HMM_PFN_WRITE) && !u->read_only)
 			tag = VSVM_PT_WRITE;
-		if (is_device_private_page(page) &&
-		    page->pgmap->owner == mirror->owner)
+		if (vsvm_svm_page_local(svm, page))
 			tag |= tag ? VSVM_PT_ATOMIC : 0;
 		else
 			u->not_vram++;
@@ -254,7 +261,7 @@ static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
 
 static struct vsvm_device *svm_vdev(struct vsvm_svm *svm)
 {
-	return svm->mirror.owner;
+	return svm->vdev;
 }
 
 /* Attribute bits stored in &vsvm_svm.attrs */
@@ -582,6 +589,7 @@ static void vsvm_svm_snapshot_fn(struct drm_svm_mirror *mirror,
 				 unsigned long start, const unsigned long *pfns,
 				 unsigned long npages, void *arg)
 {
+	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
 	struct vsvm_svm_snap *snap = arg;
 	unsigned long i;
 
@@ -599,7 +607,7 @@ static void vsvm_svm_snapshot_fn(struct drm_svm_mirror *mirror,
 			prot = pfn & HMM_PFN_WRITE ? DRM_VSVM_SVM_PROT_WRITE :
 				DRM_VSVM_SVM_PROT_READ;
 			if (is_device_private_page(page))
-				prot |= page->pgmap->owner == mirror->owner ?
+				prot |= vsvm_svm_page_local(svm, page) ?
 					DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL :
 					DRM_VSVM_SVM_PROT_DEV_PRIVATE_REMOTE;
 			if (hmm_pfn_to_map_order(pfn) == PMD_SHIFT - PAGE_SHIFT)
@@ -985,6 +993,7 @@ static void vsvm_svm_count_fn(struct drm_svm_mirror *mirror,
 			      unsigned long start, const unsigned long *pfns,
 			      unsigned long npages, void *arg)
 {
+	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
 	struct vsvm_svm_count *c = arg;
 	unsigned long i;
 
@@ -994,8 +1003,7 @@ static void vsvm_svm_count_fn(struct drm_svm_mirror *mirror,
 		if (!(pfns[i] & HMM_PFN_VALID))
 			continue;
 		page = hmm_pfn_to_page(pfns[i]);
-		c->vram += is_device_private_page(page) &&
-			page->pgmap->owner == mirror->owner;
+		c->vram += vsvm_svm_page_local(svm, page);
 	}
 }
 
