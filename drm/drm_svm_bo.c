@@ -1256,6 +1256,28 @@ static void drm_svm_fill_fn(void *vaddr, size_t n, void *arg)
 }
 
 /**
+ * drm_svm_bo_device_op() - device operation on object memory
+ * @bo: the object
+ * @offset: byte offset
+ * @len: bytes
+ * @fn: called for each page piece with its kernel address and length,
+ *	with the reservation lock held
+ * @arg: passed to @fn
+ *
+ * Lets a driver emulate device engines: like drm_svm_bo_access(), the
+ * range is seen in whatever placement each chunk is, after pending moves.
+ *
+ * Return: as drm_svm_bo_access().
+ */
+int drm_svm_bo_device_op(struct drm_svm_bo *bo, u64 offset, u64 len,
+			 void (*fn)(void *vaddr, size_t n, void *arg),
+			 void *arg)
+{
+	return drm_svm_bo_walk(bo, offset, len, fn, arg);
+}
+EXPORT_SYMBOL_GPL(drm_svm_bo_device_op);
+
+/**
  * drm_svm_bo_fill() - device fill of object memory with a 32-bit pattern
  * @bo: the object
  * @offset: byte offset, 4-byte aligned

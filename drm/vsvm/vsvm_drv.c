@@ -135,6 +135,15 @@ static const struct drm_ioctl_desc vsvm_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VSVM_SVM_MIGRATE, vsvm_svm_migrate_ioctl,
 			  DRM_RENDER_ALLOW),
+	/* compute: 0x09-0x0f */
+	DRM_IOCTL_DEF_DRV(VSVM_VM_CREATE, vsvm_vm_create_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_VM_DESTROY, vsvm_vm_destroy_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_VM_BIND, vsvm_vm_bind_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_EXEC, vsvm_exec_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSVM_VM_QUERY, vsvm_vm_query_ioctl,
+			  DRM_RENDER_ALLOW),
 	/* svm-ranges: 0x10-0x17 */
 	DRM_IOCTL_DEF_DRV(VSVM_SVM_MADVISE, vsvm_svm_madvise_ioctl,
 			  DRM_RENDER_ALLOW),
@@ -144,6 +153,22 @@ static const struct drm_ioctl_desc vsvm_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 };
 
+static int vsvm_open(struct drm_device *drm, struct drm_file *file)
+{
+	int ret = vsvm_file_open(drm, file);
+
+	if (!ret)
+		vsvm_vm_file_init(file->driver_priv);
+	return ret;
+}
+
+/* The VMs go first: their jobs may use the file's SVM context. */
+static void vsvm_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	vsvm_vm_file_fini(file->driver_priv);
+	vsvm_file_postclose(drm, file);
+}
+
 static const struct file_operations vsvm_fops = {
 	.owner = THIS_MODULE,
 	DRM_GEM_FOPS,
@@ -151,12 +176,13 @@ static const struct file_operations vsvm_fops = {
 };
 
 static const struct drm_driver vsvm_drm_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
+			   DRIVER_GEM_GPUVA,
 	.ioctls = vsvm_ioctls,
 	.num_ioctls = ARRAY_SIZE(vsvm_ioctls),
 	.fops = &vsvm_fops,
-	.open = vsvm_file_open,
-	.postclose = vsvm_file_postclose,
+	.open = vsvm_open,
+	.postclose = vsvm_postclose,
 	.name = VSVM_DRIVER_NAME,
 	.desc = "Virtual SVM GPU",
 	.date = "20261121",
@@ -257,6 +283,11 @@ static void vsvm_devmem_release(struct drm_device *drm, void *arg)
 	vsvm_devmem_fini(to_vsvm(drm));
 }
 
+static void vsvm_compute_release(struct drm_device *drm, void *arg)
+{
+	vsvm_compute_fini(to_vsvm(drm));
+}
+
 static int vsvm_probe(struct platform_device *pdev)
 {
 	struct vsvm_device *vdev;
@@ -312,10 +343,17 @@ static int vsvm_probe(struct platform_device *pdev)
 	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_devmem_release, NULL);
 	if (ret)
 		return ret;
+	ret = vsvm_compute_init(vdev);
+	if (ret)
+		return ret;
+	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_compute_release, NULL);
+	if (ret)
+		return ret;
 
 	drm_debugfs_add_file(&vdev->drm, "vsvm_info", vsvm_info_show, NULL);
 	drm_debugfs_add_file(&vdev->drm, "svm_clients", vsvm_svm_clients_show,
 			     NULL);
+	drm_debugfs_add_file(&vdev->drm, "vsvm_vms", vsvm_vms_show, NULL);
 
 	ret = drm_dev_register(&vdev->drm, 0);
 	if (ret)

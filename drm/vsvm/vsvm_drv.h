@@ -109,6 +109,8 @@ struct vsvm_device {
 	struct mutex files_lock;
 	/** @files: open files (struct vsvm_file), for debugfs. */
 	struct list_head files;
+	/** @compute: the compute engine (vsvm_compute.c). */
+	struct vsvm_compute *compute;
 };
 
 /**
@@ -165,6 +167,8 @@ struct vsvm_file {
 	struct list_head link;
 	/** @pid: the opener's thread-group id, for debugfs. */
 	pid_t pid;
+	/** @vms: the file's VMs (struct vsvm_vm) by id; see vsvm_vm.c. */
+	struct xarray vms;
 };
 
 #define VSVM_STORE_SHIFT	21
@@ -225,5 +229,21 @@ void vsvm_engines_fini(struct vsvm_device *vdev);
 struct dma_fence *vsvm_copy(struct drm_svm_device *sdev,
 			    const struct drm_svm_copy *copy);
 struct page *vsvm_vram_page(struct drm_svm_device *sdev, u64 offset);
+
+/* Compute engine and VMs (vsvm_compute.c, vsvm_vm.c) */
+int vsvm_compute_init(struct vsvm_device *vdev);
+void vsvm_compute_fini(struct vsvm_device *vdev);
+void vsvm_vm_file_init(struct vsvm_file *vfile);
+void vsvm_vm_file_fini(struct vsvm_file *vfile);
+int vsvm_vms_show(struct seq_file *m, void *unused);
+int vsvm_vm_create_ioctl(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int vsvm_vm_destroy_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int vsvm_vm_bind_ioctl(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+int vsvm_vm_query_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file);
+int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 
 #endif /* __VSVM_DRV_H__ */

@@ -14,6 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/sync_file.h>
+#include <xf86drm.h>
+
 #include "igt.h"
 #include "igt_vsvm.h"
 
@@ -260,4 +263,146 @@ void vsvm_gem_fill(int fd, uint32_t handle, uint64_t offset, uint64_t size,
 {
 	igt_assert_eq(__vsvm_gem_access(fd, handle, DRM_VSVM_ACCESS_FILL,
 					offset, size, NULL, value), 0);
+}
+
+int __vsvm_vm_create(int fd, uint32_t flags, uint32_t *vm_id)
+{
+	struct drm_vsvm_vm_create c = { .flags = flags };
+	int ret;
+
+	ret = __vsvm_ioctl(fd, DRM_IOCTL_VSVM_VM_CREATE, &c);
+	if (!ret)
+		*vm_id = c.vm_id;
+	return ret;
+}
+
+uint32_t vsvm_vm_create(int fd, uint32_t flags)
+{
+	uint32_t id = 0;
+
+	igt_assert_eq(__vsvm_vm_create(fd, flags, &id), 0);
+	igt_assert_neq(id, 0);
+	return id;
+}
+
+int __vsvm_vm_destroy(int fd, uint32_t vm_id)
+{
+	struct drm_vsvm_vm_destroy d = { .vm_id = vm_id };
+
+	return __vsvm_ioctl(fd, DRM_IOCTL_VSVM_VM_DESTROY, &d);
+}
+
+void vsvm_vm_destroy(int fd, uint32_t vm_id)
+{
+	igt_assert_eq(__vsvm_vm_destroy(fd, vm_id), 0);
+}
+
+int __vsvm_vm_bind(int fd, uint32_t vm_id, uint32_t op, uint32_t flags,
+		   uint32_t handle, uint64_t addr, uint64_t range,
+		   uint64_t obj_offset)
+{
+	struct drm_vsvm_vm_bind b = {
+		.vm_id = vm_id, .op = op, .flags = flags, .handle = handle,
+		.addr = addr, .range = range, .obj_offset = obj_offset,
+	};
+
+	return __vsvm_ioctl(fd, DRM_IOCTL_VSVM_VM_BIND, &b);
+}
+
+void vsvm_vm_bind(int fd, uint32_t vm_id, uint32_t op, uint32_t flags,
+		  uint32_t handle, uint64_t addr, uint64_t range,
+		  uint64_t obj_offset)
+{
+	igt_assert_eq(__vsvm_vm_bind(fd, vm_id, op, flags, handle, addr, range,
+				     obj_offset), 0);
+}
+
+int __vsvm_vm_query(int fd, uint32_t vm_id, struct drm_vsvm_vm_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->vm_id = vm_id;
+	return __vsvm_ioctl(fd, DRM_IOCTL_VSVM_VM_QUERY, q);
+}
+
+void vsvm_vm_query(int fd, uint32_t vm_id, struct drm_vsvm_vm_query *q)
+{
+	igt_assert_eq(__vsvm_vm_query(fd, vm_id, q), 0);
+}
+
+int __vsvm_exec(int fd, uint32_t vm_id, const struct drm_vsvm_cmd *cmds,
+		uint32_t ncmds, const uint32_t *in, uint32_t nin,
+		uint32_t out, uint64_t *seqno)
+{
+	struct drm_vsvm_exec e = {
+		.vm_id = vm_id,
+		.cmds = (uintptr_t)cmds,
+		.cmds_size = (uint64_t)ncmds * sizeof(*cmds),
+		.in_syncobjs = (uintptr_t)in,
+		.num_in_syncobjs = nin,
+		.out_syncobj = out,
+	};
+	int ret;
+
+	ret = __vsvm_ioctl(fd, DRM_IOCTL_VSVM_EXEC, &e);
+	if (!ret && seqno)
+		*seqno = e.seqno;
+	return ret;
+}
+
+uint64_t vsvm_exec(int fd, uint32_t vm_id, const struct drm_vsvm_cmd *cmds,
+		   uint32_t ncmds, const uint32_t *in, uint32_t nin,
+		   uint32_t out)
+{
+	uint64_t seqno = 0;
+
+	igt_assert_eq(__vsvm_exec(fd, vm_id, cmds, ncmds, in, nin, out,
+				  &seqno), 0);
+	igt_assert_neq(seqno, 0);
+	return seqno;
+}
+
+int vsvm_syncobj_status(int fd, uint32_t syncobj)
+{
+	struct sync_file_info info = { 0 };
+	int sync_fd = -1, ret;
+
+	igt_assert_eq(drmSyncobjExportSyncFile(fd, syncobj, &sync_fd), 0);
+	ret = ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info);
+	close(sync_fd);
+	igt_assert_eq(ret, 0);
+	return info.status;
+}
+
+int vsvm_exec_wait(int fd, uint32_t vm_id, const struct drm_vsvm_cmd *cmds,
+		   uint32_t ncmds)
+{
+	uint32_t out;
+	int status;
+
+	igt_assert_eq(drmSyncobjCreate(fd, 0, &out), 0);
+	vsvm_exec(fd, vm_id, cmds, ncmds, NULL, 0, out);
+	igt_assert_eq(drmSyncobjWait(fd, &out, 1, INT64_MAX, 0, NULL), 0);
+	status = vsvm_syncobj_status(fd, out);
+	igt_assert_eq(drmSyncobjDestroy(fd, out), 0);
+	igt_assert(status != 0);
+	return status == 1 ? 0 : status;
+}
+
+uint64_t vsvm_fnv1a(const void *buf, uint64_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+uint64_t vsvm_xorshift(uint64_t x)
+{
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
 }

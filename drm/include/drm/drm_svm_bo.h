@@ -265,6 +265,9 @@ int drm_svm_bo_residency(struct drm_svm_bo *bo, unsigned long first,
 int drm_svm_bo_access(struct drm_svm_bo *bo, u64 offset, void *buf,
 		      size_t len, bool write);
 int drm_svm_bo_fill(struct drm_svm_bo *bo, u64 offset, u64 len, u32 value);
+int drm_svm_bo_device_op(struct drm_svm_bo *bo, u64 offset, u64 len,
+			 void (*fn)(void *vaddr, size_t n, void *arg),
+			 void *arg);
 unsigned long drm_svm_get_unmapped_area(struct file *filp, unsigned long uaddr,
 					unsigned long len, unsigned long pgoff,
 					unsigned long flags);

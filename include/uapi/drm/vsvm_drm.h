@@ -503,6 +503,249 @@ struct drm_vsvm_svm_ranges {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_SVM_RANGES, \
 		 struct drm_vsvm_svm_ranges)
 
+/*
+ * Compute engine, VMs and exec (ioctl numbers 0x09-0x0f)
+ */
+
+/**
+ * DOC: vsvm VMs and the compute engine
+ *
+ * A VM is a GPU virtual address space of one file. It comes in two modes:
+ *
+ * - bind mode (default): only what is bound with DRM_IOCTL_VSVM_VM_BIND is
+ *   reachable: ranges of GEM objects (%DRM_VSVM_VM_BIND_OP_MAP) and ranges
+ *   of the creator's address space mirrored at the same address
+ *   (%DRM_VSVM_VM_BIND_OP_MAP_MIRROR: GPU VA equals CPU VA);
+ * - fault mode (%DRM_VSVM_VM_CREATE_FAULT_MODE, a "system allocator" VM):
+ *   every CPU address of the creator is a valid GPU address, resolved when
+ *   the device first touches it; GEM objects may still be bound on top and
+ *   take precedence over the CPU address space where they are bound.
+ *
+ * DRM_IOCTL_VSVM_EXEC runs a command buffer (an array of
+ * &struct drm_vsvm_cmd copied at submission) on the compute engine in a
+ * VM. Execs of one VM run in submission order; in-syncobjs delay the start,
+ * the out-syncobj receives the job's fence. Device accesses go through the
+ * VM's page tables; a missing translation of mirrored memory is a device
+ * fault that the kernel resolves (possibly migrating memory) before the
+ * job resumes at the command that faulted. Nothing is applied twice.
+ *
+ * A job that cannot complete (an address that is not mapped, PROT_NONE
+ * memory, a write to read-only memory) stops at that command: its fence
+ * signals with an error (-EFAULT or -EPERM; visible as the status of a
+ * sync_file exported from the out-syncobj) and DRM_IOCTL_VSVM_VM_QUERY
+ * reports the exec, the command index, the address and the error.
+ * Commands before it have been applied, commands after it are not run.
+ */
+#define DRM_VSVM_VM_CREATE		0x09
+#define DRM_VSVM_VM_DESTROY		0x0a
+#define DRM_VSVM_VM_BIND		0x0b
+#define DRM_VSVM_EXEC			0x0c
+#define DRM_VSVM_VM_QUERY		0x0d
+
+#define DRM_IOCTL_VSVM_VM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_VM_CREATE, struct drm_vsvm_vm_create)
+#define DRM_IOCTL_VSVM_VM_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VSVM_VM_DESTROY, struct drm_vsvm_vm_destroy)
+#define DRM_IOCTL_VSVM_VM_BIND \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VSVM_VM_BIND, struct drm_vsvm_vm_bind)
+#define DRM_IOCTL_VSVM_EXEC \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_EXEC, struct drm_vsvm_exec)
+#define DRM_IOCTL_VSVM_VM_QUERY \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSVM_VM_QUERY, struct drm_vsvm_vm_query)
+
+/** DRM_VSVM_VM_CREATE_FAULT_MODE - every CPU address is a GPU address */
+#define DRM_VSVM_VM_CREATE_FAULT_MODE	(1u << 0)
+
+/**
+ * struct drm_vsvm_vm_create - argument of DRM_IOCTL_VSVM_VM_CREATE
+ *
+ * The VM belongs to the file and, for mirrored memory, to the caller's
+ * address space: execs from another process get -EINVAL.
+ */
+struct drm_vsvm_vm_create {
+	/** @flags: in, DRM_VSVM_VM_CREATE_*. */
+	__u32 flags;
+	/** @vm_id: out, the VM (never 0). */
+	__u32 vm_id;
+	/** @pad: must be zero. */
+	__u64 pad;
+};
+
+/**
+ * struct drm_vsvm_vm_destroy - argument of DRM_IOCTL_VSVM_VM_DESTROY
+ *
+ * Waits for the VM's queued and running execs, then frees it. Closing the
+ * file destroys its VMs too.
+ */
+struct drm_vsvm_vm_destroy {
+	/** @vm_id: in, the VM. */
+	__u32 vm_id;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/** DRM_VSVM_VM_BIND_OP_MAP - map @handle at [@addr, @addr + @range) */
+#define DRM_VSVM_VM_BIND_OP_MAP		0
+/** DRM_VSVM_VM_BIND_OP_UNMAP - unmap everything in [@addr, @addr + @range) */
+#define DRM_VSVM_VM_BIND_OP_UNMAP	1
+/** DRM_VSVM_VM_BIND_OP_MAP_MIRROR - mirror the CPU range at the same GPU VA */
+#define DRM_VSVM_VM_BIND_OP_MAP_MIRROR	2
+
+/** DRM_VSVM_VM_BIND_FLAG_READONLY - the device may not write the range */
+#define DRM_VSVM_VM_BIND_FLAG_READONLY	(1u << 0)
+
+/**
+ * struct drm_vsvm_vm_bind - argument of DRM_IOCTL_VSVM_VM_BIND
+ *
+ * Binds are synchronous with respect to the VM's page tables: an exec
+ * submitted after the ioctl returns sees the new mappings. A new mapping
+ * replaces (splits) whatever it overlaps. @addr, @range and @obj_offset are
+ * page aligned; @range is not zero. %DRM_VSVM_VM_BIND_OP_MAP_MIRROR is for
+ * bind-mode VMs only (fault-mode VMs mirror everything).
+ */
+struct drm_vsvm_vm_bind {
+	/** @vm_id: in, the VM. */
+	__u32 vm_id;
+	/** @op: in, DRM_VSVM_VM_BIND_OP_*. */
+	__u32 op;
+	/** @flags: in, DRM_VSVM_VM_BIND_FLAG_* (MAP and MAP_MIRROR only). */
+	__u32 flags;
+	/** @handle: in, the GEM object (MAP), 0 otherwise. */
+	__u32 handle;
+	/** @addr: in, GPU virtual address (for MAP_MIRROR also the CPU one). */
+	__u64 addr;
+	/** @range: in, bytes. */
+	__u64 range;
+	/** @obj_offset: in, offset in the object (MAP), 0 otherwise. */
+	__u64 obj_offset;
+};
+
+/**
+ * enum drm_vsvm_cmd_op - compute engine commands
+ *
+ * Addresses are GPU virtual addresses in the exec's VM; unused arguments
+ * must be zero. u32 operands are 4-byte aligned.
+ *
+ * @DRM_VSVM_CMD_FILL: arg[0] = va, arg[1] = size in bytes (multiple of 4),
+ *	arg[2] = the u32 value stored in every word.
+ * @DRM_VSVM_CMD_COPY: arg[0] = dst, arg[1] = src, arg[2] = size in bytes
+ *	(any alignment; the ranges must not overlap).
+ * @DRM_VSVM_CMD_ADD: arg[0] = dst, arg[1] = a, arg[2] = b, arg[3] = n:
+ *	dst[i] = a[i] + b[i] (u32, wrapping) for i < n.
+ * @DRM_VSVM_CMD_CHECKSUM: arg[0] = va, arg[1] = size in bytes, arg[2] =
+ *	8-byte aligned va that receives the u64 FNV-1a hash of the bytes
+ *	(offset basis 0xcbf29ce484222325, prime 0x100000001b3).
+ * @DRM_VSVM_CMD_ATOMIC_INC: arg[0] = va, arg[1] = n: atomically increments
+ *	n u32 counters (device atomics: mirrored memory is made
+ *	device-atomic-capable first).
+ * @DRM_VSVM_CMD_STRIDED: arg[0] = va, arg[1] = count, arg[2] = stride in
+ *	bytes (multiple of 4, not 0), arg[3] = value: stores the u32 value at
+ *	va + i * stride for i < count.
+ * @DRM_VSVM_CMD_RANDOM: arg[0] = va, arg[1] = span in bytes (multiple of 4),
+ *	arg[2] = count, arg[3] = seed (not 0), arg[4] = value: stores the u32
+ *	value at va + 4 * (x_i % (span / 4)) for i < count, where x_0 = seed and
+ *	x_{i+1} = xorshift64(x_i) (x ^= x << 13; x ^= x >> 7; x ^= x << 17),
+ *	the index using x_{i+1}.
+ * @DRM_VSVM_CMD_COUNT: number of commands; not a command.
+ */
+enum drm_vsvm_cmd_op {
+	DRM_VSVM_CMD_FILL = 1,
+	DRM_VSVM_CMD_COPY = 2,
+	DRM_VSVM_CMD_ADD = 3,
+	DRM_VSVM_CMD_CHECKSUM = 4,
+	DRM_VSVM_CMD_ATOMIC_INC = 5,
+	DRM_VSVM_CMD_STRIDED = 6,
+	DRM_VSVM_CMD_RANDOM = 7,
+	DRM_VSVM_CMD_COUNT,
+};
+
+/**
+ * struct drm_vsvm_cmd - one compute engine command
+ */
+struct drm_vsvm_cmd {
+	/** @op: &enum drm_vsvm_cmd_op. */
+	__u32 op;
+	/** @flags: must be zero. */
+	__u32 flags;
+	/** @arg: arguments, see &enum drm_vsvm_cmd_op. */
+	__u64 arg[5];
+};
+
+/** DRM_VSVM_EXEC_MAX_CMDS - commands per exec */
+#define DRM_VSVM_EXEC_MAX_CMDS		1024
+/** DRM_VSVM_EXEC_MAX_SYNCS - in-syncobjs per exec */
+#define DRM_VSVM_EXEC_MAX_SYNCS		64
+/** DRM_VSVM_CMD_MAX_SIZE - bytes (or elements) one command may cover */
+#define DRM_VSVM_CMD_MAX_SIZE		(1ull << 32)
+
+/**
+ * struct drm_vsvm_exec - argument of DRM_IOCTL_VSVM_EXEC
+ *
+ * Commands are checked at submission: an unknown op, non-zero flags or
+ * unused arguments, misalignment, a zero or oversized length or an
+ * address range that wraps fail the ioctl with -EINVAL.
+ */
+struct drm_vsvm_exec {
+	/** @vm_id: in, the VM. */
+	__u32 vm_id;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @cmds: in, user pointer to the &struct drm_vsvm_cmd array. */
+	__u64 cmds;
+	/**
+	 * @cmds_size: in, bytes at @cmds: a non-zero multiple of the size of
+	 * &struct drm_vsvm_cmd, at most %DRM_VSVM_EXEC_MAX_CMDS of them.
+	 */
+	__u64 cmds_size;
+	/** @in_syncobjs: in, user pointer to @num_in_syncobjs __u32 handles. */
+	__u64 in_syncobjs;
+	/** @num_in_syncobjs: in, at most %DRM_VSVM_EXEC_MAX_SYNCS. */
+	__u32 num_in_syncobjs;
+	/** @out_syncobj: in, syncobj receiving the job's fence, or 0. */
+	__u32 out_syncobj;
+	/** @seqno: out, the exec's number in its VM (1, 2, ...). */
+	__u64 seqno;
+};
+
+/**
+ * struct drm_vsvm_vm_query - argument of DRM_IOCTL_VSVM_VM_QUERY
+ *
+ * Status and device-fault counters of a VM. A device fault is one missing
+ * page seen by the engine; the fault handler takes every fault queued at
+ * once (a batch), merges neighbouring pages into ranges, resolves them and
+ * replays the stopped job.
+ */
+struct drm_vsvm_vm_query {
+	/** @vm_id: in, the VM. */
+	__u32 vm_id;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @submitted: out, last exec seqno handed out. */
+	__u64 submitted;
+	/** @completed: out, execs finished (successfully or not). */
+	__u64 completed;
+	/** @failed: out, execs that finished with an error. */
+	__u64 failed;
+	/** @error_seqno: out, the last exec that failed, 0: none. */
+	__u64 error_seqno;
+	/** @error_addr: out, its faulting GPU virtual address. */
+	__u64 error_addr;
+	/** @error: out, its error as a negative errno. */
+	__s32 error;
+	/** @error_cmd: out, index of the command that failed. */
+	__u32 error_cmd;
+	/** @faults: out, device faults (pages) queued. */
+	__u64 faults;
+	/** @fault_batches: out, times the fault handler drained the queue. */
+	__u64 fault_batches;
+	/** @fault_ranges: out, merged ranges resolved. */
+	__u64 fault_ranges;
+	/** @replays: out, jobs resumed after their faults were resolved. */
+	__u64 replays;
+	/** @pad: must be zero. */
+	__u64 pad;
+};
+
 #if defined(__cplusplus)
 }
 #endif

@@ -1,0 +1,1017 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright © 2026 The drm-svm authors
+ */
+
+#include <linux/highmem.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_print.h>
+#include <drm/drm_syncobj.h>
+
+#include "vsvm_compute.h"
+#include "vsvm_drv.h"
+
+/**
+ * DOC: vsvm compute engine
+ *
+ * The compute engine is one drm_sched scheduler per device; each VM has an
+ * entity on it (its queue) and every exec depends on the previous exec of
+ * its VM, so a VM's execs run in order while different VMs interleave. A
+ * job is a copy of the user's command buffer plus its progress: the index
+ * of the current command and how far into it the engine got.
+ *
+ * The engine works on GPU virtual addresses one piece at a time; a piece
+ * never crosses a page of any operand. Each piece is translated through the
+ * VM: a &drm_gpuva of an object gives the object offset, and the piece is
+ * done in the object's current placement through drm_svm_bo_device_op()
+ * (which waits for a move in flight and populates an empty chunk); a
+ * mirrored address is looked up in the SVM context's device page table
+ * (vsvm_svm_lookup()). A piece is applied completely, or not at all, and
+ * only then counted as progress: a job can stop between any two pieces and
+ * resume later without applying anything twice (ADD and ATOMIC_INC
+ * included); a read that was done before a later operand faulted is simply
+ * done again on replay.
+ *
+ * Device faults: a missing device page-table entry for mirrored memory (or
+ * one without the write or atomic permission the access needs) stops the
+ * job and queues a fault on the VM. Like a GPU whose other lanes fault at
+ * the same time, the engine then walks ahead over the rest of the job
+ * without applying anything and queues every other missing page it meets,
+ * up to %VSVM_PROBE_PAGES pieces. The VM's fault worker drains the whole
+ * queue at once (one batch), sorts it, merges neighbouring pages into
+ * ranges, resolves each range with vsvm_svm_fault() and replays the stopped
+ * jobs from where they stopped. A fault that cannot be resolved (no VMA,
+ * PROT_NONE, write to read-only memory) completes the job with that error
+ * on its fence; so does an address outside every binding of a bind-mode VM
+ * and a write through a read-only binding, without a fault.
+ *
+ * Locking and ordering:
+ *
+ * - &vsvm_vm.lock (outermost) is held by the engine while it runs a job,
+ *   and by binds: translations cannot change under a piece.
+ * - Inside it, one of: &drm_svm_mirror.lock (taken by vsvm_svm_lookup()'s
+ *   callers; invalidations erase device entries under the same lock, so
+ *   the page of a piece cannot be unmapped or freed while the engine
+ *   touches it: invalidation needs no further TLB flush) or an object's
+ *   reservation lock (inside drm_svm_bo_device_op()). The engine never
+ *   holds both: a copy between the two goes through a bounce buffer.
+ * - The fault worker resolves faults without &vsvm_vm.lock (the helper
+ *   takes the mmap lock and the mirror lock), then replays jobs, which
+ *   takes &vsvm_vm.lock like the scheduler's run_job does.
+ * - &vsvm_vm.fault_lock (a spinlock) protects the fault queue and the list
+ *   of stopped jobs; nothing is taken inside it.
+ *
+ * Lifetime: the job holds a reference on its VM; the scheduler frees the
+ * job after its fence has signalled. A stopped job belongs to the VM's
+ * fault list until it is replayed. Destroying a VM drains its entity and
+ * waits for its last fence, then flushes the fault worker.
+ */
+
+/* Pieces looked at ahead of a fault, to batch the faults of a job. */
+#define VSVM_PROBE_PAGES	512
+/* Faults at one place without progress before the job fails (-EBUSY). */
+#define VSVM_MAX_STUCK		64
+/* Size of the per-job bounce buffers. */
+#define VSVM_BOUNCE		(2 * PAGE_SIZE)
+
+/* Result of a step: the piece could not be done, a fault is queued. */
+#define VSVM_MISS		1
+/* Result of a step: the command is complete. */
+#define VSVM_DONE		2
+
+/**
+ * struct vsvm_cmd_state - progress inside one command
+ */
+struct vsvm_cmd_state {
+	/** @pos: bytes or elements done. */
+	u64 pos;
+	/** @aux: running hash (CHECKSUM) or generator state (RANDOM). */
+	u64 aux;
+};
+
+/**
+ * struct vsvm_exec_job - one exec on the compute engine
+ */
+struct vsvm_exec_job {
+	/** @base: the scheduler job. */
+	struct drm_sched_job base;
+	/** @vm: the VM (a reference). */
+	struct vsvm_vm *vm;
+	/** @hw_fence: signalled when the job completes or fails. */
+	struct dma_fence *hw_fence;
+	/** @fault_link: in &vsvm_vm.fault_jobs while stopped. */
+	struct list_head fault_link;
+	/** @cmds: the commands. */
+	struct drm_vsvm_cmd *cmds;
+	/** @ncmds: number of @cmds. */
+	u32 ncmds;
+	/** @cur: the command being executed. */
+	u32 cur;
+	/** @st: progress in @cur. */
+	struct vsvm_cmd_state st;
+	/** @seqno: the exec's number in its VM. */
+	u64 seqno;
+	/** @fault: the fault that stopped the job. */
+	struct vsvm_fault fault;
+	/** @fault_st: progress when it stopped, to detect no progress. */
+	struct vsvm_cmd_state fault_st;
+	/** @fault_cmd: command when it stopped. */
+	u32 fault_cmd;
+	/** @stuck: consecutive faults without progress. */
+	u32 stuck;
+	/** @bounce: two pages for operands. */
+	u8 *bounce;
+	/** @error: negative errno when the job failed. */
+	int error;
+	/** @error_addr: the address that failed. */
+	u64 error_addr;
+};
+
+/**
+ * struct vsvm_cx - execution context of one pass over a job
+ */
+struct vsvm_cx {
+	/** @job: the job. */
+	struct vsvm_exec_job *job;
+	/** @vm: its VM. */
+	struct vsvm_vm *vm;
+	/** @probe: only look for missing pages, apply nothing. */
+	bool probe;
+	/** @budget: pieces left to probe. */
+	unsigned int budget;
+	/** @fault: the first miss of a pass. */
+	struct vsvm_fault fault;
+	/** @error_addr: the address of an error. */
+	u64 error_addr;
+};
+
+enum vsvm_acc {
+	VSVM_ACC_READ,
+	VSVM_ACC_WRITE,
+	VSVM_ACC_FILL,
+	VSVM_ACC_INC,
+};
+
+struct vsvm_piece {
+	enum vsvm_acc acc;
+	void *buf;
+	u32 value;
+};
+
+static void vsvm_piece_fn(void *vaddr, size_t n, void *arg)
+{
+	struct vsvm_piece *p = arg;
+	u32 *w = vaddr;
+	size_t i;
+
+	switch (p->acc) {
+	case VSVM_ACC_READ:
+		memcpy(p->buf, vaddr, n);
+		p->buf += n;
+		break;
+	case VSVM_ACC_WRITE:
+		memcpy(vaddr, p->buf, n);
+		p->buf += n;
+		break;
+	case VSVM_ACC_FILL:
+		memset32(w, p->value, n / 4);
+		break;
+	case VSVM_ACC_INC:
+		for (i = 0; i < n / 4; i++)
+			atomic_inc((atomic_t *)&w[i]);
+		break;
+	}
+}
+
+static void vsvm_queue_fault(struct vsvm_vm *vm, unsigned long addr,
+			     unsigned int flags)
+{
+	spin_lock(&vm->fault_lock);
+	if (vm->nfaults && vm->faults[vm->nfaults - 1].addr == addr) {
+		vm->faults[vm->nfaults - 1].flags |= flags;
+	} else if (vm->nfaults < VSVM_FAULT_QUEUE) {
+		vm->faults[vm->nfaults].addr = addr;
+		vm->faults[vm->nfaults].flags = flags;
+		vm->nfaults++;
+		atomic64_inc(&vm->stats.faults);
+	}
+	/* A full queue drops the fault: the job takes it again on replay. */
+	spin_unlock(&vm->fault_lock);
+}
+
+static unsigned int vsvm_acc_need(enum vsvm_acc acc)
+{
+	if (acc == VSVM_ACC_INC)
+		return VSVM_PT_WRITE | VSVM_PT_ATOMIC;
+	return acc == VSVM_ACC_READ ? 0 : VSVM_PT_WRITE;
+}
+
+static unsigned int vsvm_acc_fault(enum vsvm_acc acc)
+{
+	if (acc == VSVM_ACC_INC)
+		return VSVM_FAULT_WRITE | VSVM_FAULT_ATOMIC;
+	return acc == VSVM_ACC_READ ? 0 : VSVM_FAULT_WRITE;
+}
+
+/*
+ * A piece of mirrored memory, under the mirror lock. An atomic access the
+ * policy just resolved without a device-atomic entry (the SVM policy may
+ * leave the page in system memory) is done on the writable entry: a locked
+ * read-modify-write of the page, which the CPU sees atomically too.
+ */
+static int vsvm_svm_piece(struct vsvm_cx *cx, struct vsvm_svm *svm, u64 va,
+			  size_t n, struct vsvm_piece *p)
+{
+	unsigned long addr = va & PAGE_MASK;
+	struct page *page;
+	void *vaddr;
+
+	mutex_lock(&svm->mirror.lock);
+	page = vsvm_svm_lookup(svm, addr, vsvm_acc_need(p->acc));
+	if (!page && p->acc == VSVM_ACC_INC && !cx->probe &&
+	    cx->job->fault.addr == addr &&
+	    cx->job->fault.flags & VSVM_FAULT_ATOMIC)
+		page = vsvm_svm_lookup(svm, addr, VSVM_PT_WRITE);
+	if (!page) {
+		mutex_unlock(&svm->mirror.lock);
+		vsvm_queue_fault(cx->vm, addr, vsvm_acc_fault(p->acc));
+		if (cx->probe)
+			return 0;
+		cx->fault.addr = addr;
+		cx->fault.flags = vsvm_acc_fault(p->acc);
+		return VSVM_MISS;
+	}
+	if (!cx->probe) {
+		vaddr = kmap_local_page(page);
+		vsvm_piece_fn(vaddr + offset_in_page(va), n, p);
+		kunmap_local(vaddr);
+	}
+	mutex_unlock(&svm->mirror.lock);
+	return 0;
+}
+
+/*
+ * Do one piece (inside one page) at @va. Returns 0, VSVM_MISS or -errno
+ * (-EFAULT: nothing there; -EPERM: read-only).
+ */
+static int vsvm_access(struct vsvm_cx *cx, u64 va, size_t n,
+		       struct vsvm_piece *p)
+{
+	struct vsvm_vm *vm = cx->vm;
+	struct drm_gpuva *gva;
+	int ret;
+
+	lockdep_assert_held(&vm->lock);
+	if (cx->probe) {
+		if (!cx->budget)
+			return -ENOSPC;
+		cx->budget--;
+	}
+	gva = drm_gpuva_find_first(&vm->gpuvm, va, 1);
+	if (gva && p->acc != VSVM_ACC_READ && gva->flags & VSVM_VA_READONLY) {
+		ret = -EPERM;
+		goto err;
+	}
+	if (gva && gva->gem.obj) {
+		struct drm_svm_bo *bo = to_drm_svm_bo(gva->gem.obj);
+
+		if (cx->probe)
+			return 0;
+		ret = drm_svm_bo_device_op(bo, va - gva->va.addr +
+					   gva->gem.offset, n,
+					   vsvm_piece_fn, p);
+		if (ret)
+			goto err;
+		return 0;
+	}
+	if ((gva && gva->flags & VSVM_VA_MIRROR) || (!gva && vm->fault_mode))
+		return vsvm_svm_piece(cx, vm->svm, va, n, p);
+	ret = -EFAULT;
+err:
+	cx->error_addr = va;
+	return ret;
+}
+
+static int vsvm_read(struct vsvm_cx *cx, u64 va, void *buf, size_t n)
+{
+	struct vsvm_piece p = { .acc = VSVM_ACC_READ, .buf = buf };
+
+	return vsvm_access(cx, va, n, &p);
+}
+
+static int vsvm_write(struct vsvm_cx *cx, u64 va, void *buf, size_t n)
+{
+	struct vsvm_piece p = { .acc = VSVM_ACC_WRITE, .buf = buf };
+
+	return vsvm_access(cx, va, n, &p);
+}
+
+static int vsvm_fill(struct vsvm_cx *cx, u64 va, size_t n, u32 value)
+{
+	struct vsvm_piece p = { .acc = VSVM_ACC_FILL, .value = value };
+
+	return vsvm_access(cx, va, n, &p);
+}
+
+/* Bytes from @va to the end of its page, at most @left. */
+static size_t vsvm_seg(u64 va, u64 left)
+{
+	return min_t(u64, left, PAGE_SIZE - offset_in_page(va));
+}
+
+#define VSVM_FNV_BASIS	0xcbf29ce484222325ull
+#define VSVM_FNV_PRIME	0x100000001b3ull
+
+static u64 vsvm_xorshift(u64 x)
+{
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
+static void vsvm_cmd_start(const struct drm_vsvm_cmd *cmd,
+			   struct vsvm_cmd_state *st)
+{
+	st->pos = 0;
+	st->aux = 0;
+	if (cmd->op == DRM_VSVM_CMD_CHECKSUM)
+		st->aux = VSVM_FNV_BASIS;
+	else if (cmd->op == DRM_VSVM_CMD_RANDOM)
+		st->aux = cmd->arg[3];
+}
+
+static int vsvm_step_copy(struct vsvm_cx *cx, const u64 *arg,
+			  struct vsvm_cmd_state *st)
+{
+	u64 d = arg[0] + st->pos, s = arg[1] + st->pos;
+	size_t n = min(vsvm_seg(d, arg[2] - st->pos), vsvm_seg(s, PAGE_SIZE));
+	u8 *buf = cx->job->bounce;
+	int ret;
+
+	ret = vsvm_read(cx, s, buf, n) ?: vsvm_write(cx, d, buf, n);
+	if (ret)
+		return ret;
+	st->pos += n;
+	return st->pos == arg[2] ? VSVM_DONE : 0;
+}
+
+static int vsvm_step_add(struct vsvm_cx *cx, const u64 *arg,
+			 struct vsvm_cmd_state *st)
+{
+	u64 off = st->pos * 4;
+	size_t n = vsvm_seg(arg[0] + off, (arg[3] - st->pos) * 4);
+	u32 *a = (u32 *)cx->job->bounce;
+	u32 *b = (u32 *)(cx->job->bounce + PAGE_SIZE);
+	size_t i;
+	int ret;
+
+	n = min(n, vsvm_seg(arg[1] + off, PAGE_SIZE));
+	n = min(n, vsvm_seg(arg[2] + off, PAGE_SIZE));
+	ret = vsvm_read(cx, arg[1] + off, a, n) ?:
+		vsvm_read(cx, arg[2] + off, b, n);
+	if (ret)
+		return ret;
+	for (i = 0; i < n / 4; i++)
+		a[i] += b[i];
+	ret = vsvm_write(cx, arg[0] + off, a, n);
+	if (ret)
+		return ret;
+	st->pos += n / 4;
+	return st->pos == arg[3] ? VSVM_DONE : 0;
+}
+
+static int vsvm_step_checksum(struct vsvm_cx *cx, const u64 *arg,
+			      struct vsvm_cmd_state *st)
+{
+	u8 *buf = cx->job->bounce;
+	u64 h = st->aux;
+	size_t n, i;
+	int ret;
+
+	if (st->pos == arg[1]) {
+		ret = vsvm_write(cx, arg[2], &h, sizeof(h));
+		return ret ?: VSVM_DONE;
+	}
+	n = vsvm_seg(arg[0] + st->pos, arg[1] - st->pos);
+	ret = vsvm_read(cx, arg[0] + st->pos, buf, n);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		h = (h ^ buf[i]) * VSVM_FNV_PRIME;
+	st->aux = h;
+	st->pos += n;
+	return 0;
+}
+
+static int vsvm_step_inc(struct vsvm_cx *cx, const u64 *arg,
+			 struct vsvm_cmd_state *st)
+{
+	u64 va = arg[0] + st->pos * 4;
+	size_t n = vsvm_seg(va, (arg[1] - st->pos) * 4);
+	struct vsvm_piece p = { .acc = VSVM_ACC_INC };
+	int ret;
+
+	ret = vsvm_access(cx, va, n, &p);
+	if (ret)
+		return ret;
+	st->pos += n / 4;
+	return st->pos == arg[1] ? VSVM_DONE : 0;
+}
+
+static int vsvm_step_strided(struct vsvm_cx *cx, const u64 *arg,
+			     struct vsvm_cmd_state *st)
+{
+	int ret = vsvm_fill(cx, arg[0] + st->pos * arg[2], 4, arg[3]);
+
+	if (ret)
+		return ret;
+	return ++st->pos == arg[1] ? VSVM_DONE : 0;
+}
+
+static int vsvm_step_random(struct vsvm_cx *cx, const u64 *arg,
+			    struct vsvm_cmd_state *st)
+{
+	u64 x = vsvm_xorshift(st->aux);
+	int ret;
+
+	ret = vsvm_fill(cx, arg[0] + 4 * (x % (arg[1] / 4)), 4, arg[4]);
+	if (ret)
+		return ret;
+	st->aux = x;
+	return ++st->pos == arg[2] ? VSVM_DONE : 0;
+}
+
+/* One piece of @cmd: 0 (progress), VSVM_DONE, VSVM_MISS or -errno. */
+static int vsvm_step(struct vsvm_cx *cx, const struct drm_vsvm_cmd *cmd,
+		     struct vsvm_cmd_state *st)
+{
+	const u64 *arg = cmd->arg;
+	int ret;
+
+	switch (cmd->op) {
+	case DRM_VSVM_CMD_FILL:
+		ret = vsvm_fill(cx, arg[0] + st->pos,
+				vsvm_seg(arg[0] + st->pos, arg[1] - st->pos),
+				arg[2]);
+		if (ret)
+			return ret;
+		st->pos += vsvm_seg(arg[0] + st->pos, arg[1] - st->pos);
+		return st->pos == arg[1] ? VSVM_DONE : 0;
+	case DRM_VSVM_CMD_COPY:
+		return vsvm_step_copy(cx, arg, st);
+	case DRM_VSVM_CMD_ADD:
+		return vsvm_step_add(cx, arg, st);
+	case DRM_VSVM_CMD_CHECKSUM:
+		return vsvm_step_checksum(cx, arg, st);
+	case DRM_VSVM_CMD_ATOMIC_INC:
+		return vsvm_step_inc(cx, arg, st);
+	case DRM_VSVM_CMD_STRIDED:
+		return vsvm_step_strided(cx, arg, st);
+	case DRM_VSVM_CMD_RANDOM:
+		return vsvm_step_random(cx, arg, st);
+	}
+	return -EINVAL;	/* not reached: commands are checked at submission */
+}
+
+/*
+ * After a miss: walk the rest of the job without applying anything and
+ * queue the other pages it would fault on, as the engine's other lanes
+ * would.
+ */
+static void vsvm_probe(struct vsvm_exec_job *job)
+{
+	struct vsvm_cx cx = {
+		.job = job, .vm = job->vm, .probe = true,
+		.budget = VSVM_PROBE_PAGES,
+	};
+	struct vsvm_cmd_state st = job->st;
+	u32 cur = job->cur;
+	int ret = 0;
+
+	while (cur < job->ncmds && ret >= 0) {
+		ret = vsvm_step(&cx, &job->cmds[cur], &st);
+		if (ret == VSVM_DONE && ++cur < job->ncmds)
+			vsvm_cmd_start(&job->cmds[cur], &st);
+	}
+}
+
+static void vsvm_job_complete(struct vsvm_exec_job *job)
+{
+	struct vsvm_vm *vm = job->vm;
+	struct dma_fence *fence = job->hw_fence;
+
+	if (job->error) {
+		vsvm_vm_error(vm, job->seqno, job->error, job->error_addr,
+			      job->cur);
+		atomic64_inc(&vm->stats.failed);
+		dma_fence_set_error(fence, job->error);
+	}
+	atomic64_inc(&vm->stats.completed);
+	dma_fence_signal(fence);
+}
+
+/*
+ * Run @job from where it stopped. Returns true when it completed (its
+ * fence is signalled), false when it stopped on a fault (it is then on the
+ * VM's fault list and must not be touched any more).
+ */
+static bool vsvm_job_run(struct vsvm_exec_job *job)
+{
+	struct vsvm_vm *vm = job->vm;
+	struct vsvm_cx cx = { .job = job, .vm = vm };
+	unsigned long pieces = 0;
+	int ret = 0;
+
+	mutex_lock(&vm->lock);
+	while (job->cur < job->ncmds) {
+		ret = vsvm_step(&cx, &job->cmds[job->cur], &job->st);
+		if (ret < 0 || ret == VSVM_MISS)
+			break;
+		if (ret == VSVM_DONE && ++job->cur < job->ncmds)
+			vsvm_cmd_start(&job->cmds[job->cur], &job->st);
+		if (!(++pieces & 255))
+			cond_resched();
+	}
+	if (ret == VSVM_MISS) {
+		if (job->fault.addr == cx.fault.addr &&
+		    job->fault_cmd == job->cur &&
+		    job->fault_st.pos == job->st.pos)
+			job->stuck++;
+		else
+			job->stuck = 0;
+		if (job->stuck < VSVM_MAX_STUCK) {
+			job->fault = cx.fault;
+			job->fault_cmd = job->cur;
+			job->fault_st = job->st;
+			vsvm_probe(job);
+			mutex_unlock(&vm->lock);
+			spin_lock(&vm->fault_lock);
+			list_add_tail(&job->fault_link, &vm->fault_jobs);
+			spin_unlock(&vm->fault_lock);
+			queue_work(vm->vdev->compute->fault_wq, &vm->fault_work);
+			return false;
+		}
+		ret = -EBUSY;
+		cx.error_addr = cx.fault.addr;
+	}
+	mutex_unlock(&vm->lock);
+	if (ret < 0) {
+		job->error = ret;
+		job->error_addr = cx.error_addr;
+	}
+	vsvm_job_complete(job);
+	return true;
+}
+
+static int vsvm_fault_cmp(const void *a, const void *b)
+{
+	const struct vsvm_fault *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Resolve a batch: sorted, neighbouring pages merged. Returns failures. */
+static unsigned int vsvm_fault_resolve(struct vsvm_vm *vm,
+				       struct vsvm_fault *f, unsigned int n)
+{
+	unsigned int i = 0, failed = 0;
+
+	sort(f, n, sizeof(*f), vsvm_fault_cmp, NULL);
+	while (i < n) {
+		unsigned long start = f[i].addr, end = start + PAGE_SIZE;
+		unsigned int flags = f[i].flags;
+
+		for (i++; i < n && f[i].addr <= end; i++) {
+			end = max(end, f[i].addr + PAGE_SIZE);
+			flags |= f[i].flags;
+		}
+		atomic64_inc(&vm->stats.ranges);
+		if (vsvm_svm_fault(vm->svm, start, end, flags))
+			failed++;
+	}
+	return failed;
+}
+
+static void vsvm_fault_work(struct work_struct *work)
+{
+	struct vsvm_vm *vm = container_of(work, struct vsvm_vm, fault_work);
+	struct vsvm_exec_job *job, *tmp;
+	struct vsvm_fault *batch;
+	unsigned int n, failed = 0;
+	LIST_HEAD(jobs);
+
+	batch = kmalloc_array(VSVM_FAULT_QUEUE, sizeof(*batch), GFP_KERNEL);
+	spin_lock(&vm->fault_lock);
+	n = batch ? vm->nfaults : 0;
+	if (n) {
+		memcpy(batch, vm->faults, n * sizeof(*batch));
+		vm->nfaults = 0;
+	}
+	list_splice_init(&vm->fault_jobs, &jobs);
+	spin_unlock(&vm->fault_lock);
+
+	if (n) {
+		atomic64_inc(&vm->stats.batches);
+		failed = vsvm_fault_resolve(vm, batch, n);
+	}
+	kfree(batch);
+
+	list_for_each_entry_safe(job, tmp, &jobs, fault_link) {
+		list_del(&job->fault_link);
+		/*
+		 * A range failed as a whole: the job's own page may still be
+		 * fine (a neighbour was not). Resolve it alone to know.
+		 */
+		if (failed || !n) {
+			int ret = vsvm_svm_fault(vm->svm, job->fault.addr,
+						 job->fault.addr + PAGE_SIZE,
+						 job->fault.flags);
+
+			if (ret && ret != -EBUSY) {
+				job->error = ret;
+				job->error_addr = job->fault.addr;
+				vsvm_job_complete(job);
+				continue;
+			}
+		}
+		atomic64_inc(&vm->stats.replays);
+		vsvm_job_run(job);
+	}
+}
+
+static inline struct vsvm_exec_job *to_exec_job(struct drm_sched_job *job)
+{
+	return container_of(job, struct vsvm_exec_job, base);
+}
+
+static const char *vsvm_compute_driver_name(struct dma_fence *fence)
+{
+	return VSVM_DRIVER_NAME;
+}
+
+static const char *vsvm_compute_timeline_name(struct dma_fence *fence)
+{
+	return "compute-engine";
+}
+
+static const struct dma_fence_ops vsvm_compute_fence_ops = {
+	.get_driver_name = vsvm_compute_driver_name,
+	.get_timeline_name = vsvm_compute_timeline_name,
+};
+
+static struct dma_fence *vsvm_compute_run_job(struct drm_sched_job *sched_job)
+{
+	struct vsvm_exec_job *job = to_exec_job(sched_job);
+	struct vsvm_compute *ce = job->vm->vdev->compute;
+	struct dma_fence *fence = job->hw_fence;
+
+	if (sched_job->s_fence->finished.error)
+		return NULL;
+	/* One reference for the scheduler, one for the job (free_job). */
+	dma_fence_init(fence, &vsvm_compute_fence_ops, &ce->fence_lock,
+		       ce->fence_context, atomic64_inc_return(&ce->seqno));
+	dma_fence_get(fence);
+	atomic64_inc(&ce->jobs);
+	vsvm_job_run(job);
+	return fence;
+}
+
+static enum drm_gpu_sched_stat
+vsvm_compute_timedout_job(struct drm_sched_job *job)
+{
+	/* Jobs wait for fault resolution as long as it takes. */
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+static void vsvm_exec_job_free(struct vsvm_exec_job *job)
+{
+	/* Before run_job the hardware fence was never initialised. */
+	if (job->hw_fence->ops)
+		dma_fence_put(job->hw_fence);
+	else
+		kfree(job->hw_fence);
+	if (job->vm)
+		vsvm_vm_put(job->vm);
+	kfree(job->bounce);
+	kvfree(job->cmds);
+	kfree(job);
+}
+
+static void vsvm_compute_free_job(struct drm_sched_job *sched_job)
+{
+	drm_sched_job_cleanup(sched_job);
+	vsvm_exec_job_free(to_exec_job(sched_job));
+}
+
+static const struct drm_sched_backend_ops vsvm_compute_sched_ops = {
+	.run_job = vsvm_compute_run_job,
+	.timedout_job = vsvm_compute_timedout_job,
+	.free_job = vsvm_compute_free_job,
+};
+
+/* Is [@va, @va + @size) a non-empty range of the VA space? */
+static bool vsvm_range_ok(u64 va, u64 size)
+{
+	u64 end;
+
+	return size && size <= DRM_VSVM_CMD_MAX_SIZE &&
+		!check_add_overflow(va, size, &end) && end <= TASK_SIZE_MAX;
+}
+
+/* Arguments of each command that must be zero, as a mask of arg[]. */
+static const u8 vsvm_cmd_unused[DRM_VSVM_CMD_COUNT] = {
+	[DRM_VSVM_CMD_FILL] = 0x18,
+	[DRM_VSVM_CMD_COPY] = 0x18,
+	[DRM_VSVM_CMD_ADD] = 0x10,
+	[DRM_VSVM_CMD_CHECKSUM] = 0x18,
+	[DRM_VSVM_CMD_ATOMIC_INC] = 0x1c,
+	[DRM_VSVM_CMD_STRIDED] = 0x10,
+	[DRM_VSVM_CMD_RANDOM] = 0x00,
+};
+
+static bool vsvm_cmd_valid(const struct drm_vsvm_cmd *cmd)
+{
+	const u64 *a = cmd->arg;
+	unsigned int i;
+
+	if (cmd->flags || !cmd->op || cmd->op >= DRM_VSVM_CMD_COUNT)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(cmd->arg); i++)
+		if (vsvm_cmd_unused[cmd->op] & BIT(i) && a[i])
+			return false;
+	switch (cmd->op) {
+	case DRM_VSVM_CMD_FILL:
+		return IS_ALIGNED(a[0] | a[1], 4) && a[2] <= U32_MAX &&
+			vsvm_range_ok(a[0], a[1]);
+	case DRM_VSVM_CMD_COPY:
+		return vsvm_range_ok(a[0], a[2]) && vsvm_range_ok(a[1], a[2]) &&
+			(a[0] + a[2] <= a[1] || a[1] + a[2] <= a[0]);
+	case DRM_VSVM_CMD_ADD:
+		return IS_ALIGNED(a[0] | a[1] | a[2], 4) &&
+			a[3] <= DRM_VSVM_CMD_MAX_SIZE / 4 &&
+			vsvm_range_ok(a[0], a[3] * 4) &&
+			vsvm_range_ok(a[1], a[3] * 4) &&
+			vsvm_range_ok(a[2], a[3] * 4);
+	case DRM_VSVM_CMD_CHECKSUM:
+		return IS_ALIGNED(a[2], 8) && vsvm_range_ok(a[0], a[1]) &&
+			vsvm_range_ok(a[2], 8);
+	case DRM_VSVM_CMD_ATOMIC_INC:
+		return IS_ALIGNED(a[0], 4) &&
+			a[1] <= DRM_VSVM_CMD_MAX_SIZE / 4 &&
+			vsvm_range_ok(a[0], a[1] * 4);
+	case DRM_VSVM_CMD_STRIDED:
+		return IS_ALIGNED(a[0] | a[2], 4) && a[2] && a[1] &&
+			a[3] <= U32_MAX && a[1] <= DRM_VSVM_CMD_MAX_SIZE &&
+			a[2] <= DRM_VSVM_CMD_MAX_SIZE &&
+			vsvm_range_ok(a[0], (a[1] - 1) * a[2] + 4);
+	case DRM_VSVM_CMD_RANDOM:
+		return IS_ALIGNED(a[0] | a[1], 4) && a[2] && a[3] &&
+			a[4] <= U32_MAX && a[2] <= DRM_VSVM_CMD_MAX_SIZE &&
+			vsvm_range_ok(a[0], a[1]);
+	}
+	return false;
+}
+
+static int vsvm_exec_copy_cmds(struct vsvm_exec_job *job,
+			       const struct drm_vsvm_exec *args)
+{
+	u32 i;
+
+	if (!args->cmds_size || args->cmds_size % sizeof(*job->cmds) ||
+	    args->cmds_size / sizeof(*job->cmds) > DRM_VSVM_EXEC_MAX_CMDS)
+		return -EINVAL;
+	job->ncmds = args->cmds_size / sizeof(*job->cmds);
+	job->cmds = vmemdup_user(u64_to_user_ptr(args->cmds), args->cmds_size);
+	if (IS_ERR(job->cmds)) {
+		int ret = PTR_ERR(job->cmds);
+
+		job->cmds = NULL;
+		return ret;
+	}
+	for (i = 0; i < job->ncmds; i++)
+		if (!vsvm_cmd_valid(&job->cmds[i]))
+			return -EINVAL;
+	vsvm_cmd_start(&job->cmds[0], &job->st);
+	return 0;
+}
+
+static int vsvm_exec_add_deps(struct vsvm_exec_job *job,
+			      struct drm_file *file,
+			      const struct drm_vsvm_exec *args)
+{
+	u32 __user *handles = u64_to_user_ptr(args->in_syncobjs);
+	u32 i, handle;
+	int ret;
+
+	for (i = 0; i < args->num_in_syncobjs; i++) {
+		struct dma_fence *fence;
+
+		if (get_user(handle, &handles[i]))
+			return -EFAULT;
+		ret = drm_syncobj_find_fence(file, handle, 0, 0, &fence);
+		if (ret)
+			return ret;
+		ret = drm_sched_job_add_dependency(&job->base, fence);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Arm and queue @job behind the VM's previous job. */
+static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
+			  struct drm_syncobj *out, u64 *seqno)
+{
+	struct dma_fence *fence;
+	int ret;
+
+	mutex_lock(&vm->submit_lock);
+	if (vm->last_fence) {
+		ret = drm_sched_job_add_dependency(&job->base,
+						   dma_fence_get(vm->last_fence));
+		if (ret) {
+			mutex_unlock(&vm->submit_lock);
+			return ret;
+		}
+	}
+	drm_sched_job_arm(&job->base);
+	fence = &job->base.s_fence->finished;
+	dma_fence_put(vm->last_fence);
+	vm->last_fence = dma_fence_get(fence);
+	job->seqno = ++vm->seqno;
+	*seqno = job->seqno;
+	if (out)
+		drm_syncobj_replace_fence(out, fence);
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&vm->submit_lock);
+	return 0;
+}
+
+/**
+ * vsvm_exec_ioctl() - DRM_IOCTL_VSVM_EXEC
+ * @drm: the device
+ * @data: &struct drm_vsvm_exec
+ * @file: the client
+ *
+ * Return: 0, -EINVAL (flags, sizes, a bad command, a process other than
+ * the VM's creator), -ENOENT (VM, syncobj), -EFAULT, -ENOMEM.
+ */
+int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_vsvm_exec *args = data;
+	struct drm_syncobj *out = NULL;
+	struct vsvm_exec_job *job;
+	struct vsvm_vm *vm;
+	int ret;
+
+	if (args->flags || args->num_in_syncobjs > DRM_VSVM_EXEC_MAX_SYNCS)
+		return -EINVAL;
+	vm = vsvm_vm_lookup(file->driver_priv, args->vm_id);
+	if (!vm)
+		return -ENOENT;
+	if (vm->mm != current->mm) {
+		vsvm_vm_put(vm);
+		return -EINVAL;
+	}
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job) {
+		vsvm_vm_put(vm);
+		return -ENOMEM;
+	}
+	job->vm = vm;
+	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL);
+	job->bounce = kmalloc(VSVM_BOUNCE, GFP_KERNEL);
+	if (!job->hw_fence || !job->bounce) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = vsvm_exec_copy_cmds(job, args);
+	if (ret)
+		goto err_free;
+	if (args->out_syncobj) {
+		out = drm_syncobj_find(file, args->out_syncobj);
+		if (!out) {
+			ret = -ENOENT;
+			goto err_free;
+		}
+	}
+	ret = drm_sched_job_init(&job->base, &vm->entity, 1, vm, 0);
+	if (ret)
+		goto err_free;
+	ret = vsvm_exec_add_deps(job, file, args) ?:
+		vsvm_exec_push(job, vm, out, &args->seqno);
+	if (ret)
+		goto err_cleanup;
+	if (out)
+		drm_syncobj_put(out);
+	return 0;
+
+err_cleanup:
+	drm_sched_job_cleanup(&job->base);
+err_free:
+	if (out)
+		drm_syncobj_put(out);
+	vsvm_exec_job_free(job);
+	return ret;
+}
+
+/**
+ * vsvm_compute_vm_init() - the VM's queue on the compute engine
+ * @vm: the new VM
+ *
+ * Return: 0 or a drm_sched error.
+ */
+int vsvm_compute_vm_init(struct vsvm_vm *vm)
+{
+	struct drm_gpu_scheduler *sched = &vm->vdev->compute->sched;
+
+	spin_lock_init(&vm->fault_lock);
+	INIT_LIST_HEAD(&vm->fault_jobs);
+	INIT_WORK(&vm->fault_work, vsvm_fault_work);
+	return drm_sched_entity_init(&vm->entity, DRM_SCHED_PRIORITY_NORMAL,
+				     &sched, 1, NULL);
+}
+
+/**
+ * vsvm_compute_vm_fini() - drain a VM's queue
+ * @vm: the VM, no longer reachable by userspace
+ *
+ * Queued jobs still run (unless the process is being killed); waits for
+ * the last one and for the fault worker.
+ */
+void vsvm_compute_vm_fini(struct vsvm_vm *vm)
+{
+	drm_sched_entity_destroy(&vm->entity);
+	mutex_lock(&vm->submit_lock);
+	if (vm->last_fence) {
+		dma_fence_wait(vm->last_fence, false);
+		dma_fence_put(vm->last_fence);
+		vm->last_fence = NULL;
+	}
+	mutex_unlock(&vm->submit_lock);
+	flush_work(&vm->fault_work);
+}
+
+/**
+ * vsvm_compute_init() - create the compute engine of a device
+ * @vdev: the device
+ *
+ * Return: 0, -ENOMEM or a drm_sched error.
+ */
+int vsvm_compute_init(struct vsvm_device *vdev)
+{
+	struct vsvm_compute *ce;
+	struct drm_sched_init_args args = {
+		.ops = &vsvm_compute_sched_ops,
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+		.credit_limit = 32,
+		.timeout = MAX_SCHEDULE_TIMEOUT,
+		.name = "vsvm-compute",
+		.dev = vdev->drm.dev,
+	};
+	int ret;
+
+	ce = kzalloc(sizeof(*ce), GFP_KERNEL);
+	if (!ce)
+		return -ENOMEM;
+	ce->vdev = vdev;
+	spin_lock_init(&ce->fence_lock);
+	ce->fence_context = dma_fence_context_alloc(1);
+	ce->fault_wq = alloc_workqueue("vsvm-faults", WQ_UNBOUND, 0);
+	if (!ce->fault_wq) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = drm_sched_init(&ce->sched, &args);
+	if (ret)
+		goto err_wq;
+	vdev->compute = ce;
+	return 0;
+
+err_wq:
+	destroy_workqueue(ce->fault_wq);
+err_free:
+	kfree(ce);
+	return ret;
+}
+
+/**
+ * vsvm_compute_fini() - destroy the compute engine
+ * @vdev: the device; every VM is gone
+ */
+void vsvm_compute_fini(struct vsvm_device *vdev)
+{
+	struct vsvm_compute *ce = vdev->compute;
+
+	drm_sched_fini(&ce->sched);
+	destroy_workqueue(ce->fault_wq);
+	kfree(ce);
+	vdev->compute = NULL;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Copyright © 2026 The drm-svm authors
+ */
+#ifndef __VSVM_COMPUTE_H__
+#define __VSVM_COMPUTE_H__
+
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_gpuvm.h>
+#include <drm/gpu_scheduler.h>
+#include <drm/vsvm_drm.h>
+
+struct vsvm_device;
+struct vsvm_file;
+struct vsvm_svm;
+
+/* Driver bits of &drm_gpuva.flags */
+#define VSVM_VA_MIRROR		(DRM_GPUVA_USERBITS << 0)	/* CPU mirror */
+#define VSVM_VA_READONLY	(DRM_GPUVA_USERBITS << 1)	/* no writes */
+
+/* Capacity of a VM's fault queue (pages); extra faults are taken again. */
+#define VSVM_FAULT_QUEUE	512
+
+/**
+ * struct vsvm_fault - one queued device fault
+ */
+struct vsvm_fault {
+	/** @addr: page-aligned GPU (= CPU) virtual address. */
+	unsigned long addr;
+	/** @flags: VSVM_FAULT_* of the access. */
+	unsigned int flags;
+};
+
+/**
+ * struct vsvm_vm_stats - device-fault counters of a VM
+ *
+ * Updated by the fault worker and job completion, read locklessly.
+ */
+struct vsvm_vm_stats {
+	/** @faults: pages queued as device faults. */
+	atomic64_t faults;
+	/** @batches: fault queue drains. */
+	atomic64_t batches;
+	/** @ranges: merged ranges resolved. */
+	atomic64_t ranges;
+	/** @replays: jobs resumed after a fault. */
+	atomic64_t replays;
+	/** @completed: jobs finished. */
+	atomic64_t completed;
+	/** @failed: jobs finished with an error. */
+	atomic64_t failed;
+};
+
+/**
+ * struct vsvm_vm - a GPU virtual address space of one file
+ *
+ * Lifetime: reference counted through @gpuvm (drm_gpuvm_get()/_put()); the
+ * file's xarray, each job and each mapping of an object (through its
+ * &drm_gpuvm_bo) hold a reference. vsvm_vm_destroy() unpublishes the VM,
+ * drains its queue and waits for its last job, so that nothing can touch
+ * @svm afterwards: the SVM context is freed when the file closes, after
+ * every VM of the file is destroyed.
+ */
+struct vsvm_vm {
+	/** @gpuvm: the GPU VA space: object and mirror mappings. */
+	struct drm_gpuvm gpuvm;
+	/** @vdev: the device. */
+	struct vsvm_device *vdev;
+	/** @svm: the file's SVM context, NULL until first needed. */
+	struct vsvm_svm *svm;
+	/** @mm: the creator's address space (not a reference on its pages). */
+	struct mm_struct *mm;
+	/** @id: the VM's id in its file. */
+	u32 id;
+	/** @fault_mode: every CPU address is a GPU address. */
+	bool fault_mode;
+	/**
+	 * @lock: protects @gpuvm's mappings and @svm; held by binds and by
+	 * the engine while it translates and accesses memory.
+	 */
+	struct mutex lock;
+	/** @entity: the VM's submission queue on the compute engine. */
+	struct drm_sched_entity entity;
+	/** @submit_lock: serialises arm + push and @last_fence. */
+	struct mutex submit_lock;
+	/** @last_fence: finished fence of the last submitted job. */
+	struct dma_fence *last_fence;
+	/** @seqno: last exec seqno, under @submit_lock. */
+	u64 seqno;
+	/** @fault_lock: protects the fault queue and @fault_jobs. */
+	spinlock_t fault_lock;
+	/** @faults: the fault queue. */
+	struct vsvm_fault faults[VSVM_FAULT_QUEUE];
+	/** @nfaults: entries in @faults. */
+	unsigned int nfaults;
+	/** @fault_jobs: jobs stopped on a fault, waiting for a replay. */
+	struct list_head fault_jobs;
+	/** @fault_work: the fault worker. */
+	struct work_struct fault_work;
+	/** @status_lock: protects the error record below. */
+	spinlock_t status_lock;
+	/** @error_seqno: last failed exec. */
+	u64 error_seqno;
+	/** @error_addr: its faulting address. */
+	u64 error_addr;
+	/** @error: its errno (negative). */
+	int error;
+	/** @error_cmd: its failing command. */
+	u32 error_cmd;
+	/** @stats: counters. */
+	struct vsvm_vm_stats stats;
+};
+
+/**
+ * struct vsvm_compute - the compute engine of a device
+ */
+struct vsvm_compute {
+	/** @vdev: the device. */
+	struct vsvm_device *vdev;
+	/** @sched: the scheduler; each VM has an entity on it. */
+	struct drm_gpu_scheduler sched;
+	/** @fence_lock: lock of the hardware fences. */
+	spinlock_t fence_lock;
+	/** @fence_context: context of the hardware fences. */
+	u64 fence_context;
+	/** @seqno: last hardware fence seqno, under the scheduler's worker. */
+	atomic64_t seqno;
+	/** @fault_wq: runs the VMs' fault workers. */
+	struct workqueue_struct *fault_wq;
+	/** @jobs: jobs executed. */
+	atomic64_t jobs;
+};
+
+static inline struct vsvm_vm *to_vsvm_vm(struct drm_gpuvm *gpuvm)
+{
+	return container_of(gpuvm, struct vsvm_vm, gpuvm);
+}
+
+struct vsvm_vm *vsvm_vm_lookup(struct vsvm_file *vfile, u32 id);
+void vsvm_vm_put(struct vsvm_vm *vm);
+struct vsvm_svm *vsvm_vm_svm(struct vsvm_vm *vm, struct drm_device *drm,
+			     struct drm_file *file);
+void vsvm_vm_error(struct vsvm_vm *vm, u64 seqno, int error, u64 addr,
+		   u32 cmd);
+int vsvm_compute_vm_init(struct vsvm_vm *vm);
+void vsvm_compute_vm_fini(struct vsvm_vm *vm);
+
+#endif /* __VSVM_COMPUTE_H__ */
