@@ -21,10 +21,14 @@
  * DOC: vsvm compute engine
  *
  * The compute engine is one drm_sched scheduler per device; each VM has an
- * entity on it (its queue) and every exec depends on the previous exec of
- * its VM, so a VM's execs run in order while different VMs interleave. A
- * job is a copy of the user's command buffer plus its progress: the index
- * of the current command and how far into it the engine got.
+ * entity on it (its queue). Jobs handed to the hardware (run_job) join
+ * their VM's ring (&vsvm_vm.ring) and start when the jobs before them in
+ * the ring are done: a VM's execs run in order, also when one stops on a
+ * fault, while different VMs interleave. The finished fences are marked
+ * %DRM_SCHED_FENCE_DONT_PIPELINE, so a job that depends on another job of
+ * this scheduler waits for it to finish, not just to start. A job is a
+ * copy of the user's command buffer plus its progress: the index of the
+ * current command and how far into it the engine got.
  *
  * The engine works on GPU virtual addresses one piece at a time; a piece
  * never crosses a page of any operand. Each piece is translated through the
@@ -64,8 +68,11 @@
  * - The fault worker resolves faults without &vsvm_vm.lock (the helper
  *   takes the mmap lock and the mirror lock), then replays jobs, which
  *   takes &vsvm_vm.lock like the scheduler's run_job does.
- * - &vsvm_vm.fault_lock (a spinlock) protects the fault queue and the list
- *   of stopped jobs; nothing is taken inside it.
+ * - &vsvm_vm.fault_lock (a spinlock) protects the fault queue, the list
+ *   of stopped jobs and the ring; nothing is taken inside it. The job at
+ *   the head of a ring is run by exactly one context at a time: run_job
+ *   when it joins an empty ring, or whoever completes its predecessor
+ *   (run_job or the fault worker), or the fault worker after a fault.
  *
  * Lifetime: the job holds a reference on its VM; the scheduler frees the
  * job after its fence has signalled. A stopped job belongs to the VM's
@@ -107,6 +114,8 @@ struct vsvm_exec_job {
 	struct dma_fence *hw_fence;
 	/** @fault_link: in &vsvm_vm.fault_jobs while stopped. */
 	struct list_head fault_link;
+	/** @ring_link: in &vsvm_vm.ring from run_job to completion. */
+	struct list_head ring_link;
 	/** @cmds: the commands. */
 	struct drm_vsvm_cmd *cmds;
 	/** @ncmds: number of @cmds. */
@@ -125,6 +134,10 @@ struct vsvm_exec_job {
 	u32 fault_cmd;
 	/** @stuck: consecutive faults without progress. */
 	u32 stuck;
+	/** @atomic_start: start of the range last resolved for atomics. */
+	unsigned long atomic_start;
+	/** @atomic_end: its end (exclusive), 0: none. */
+	unsigned long atomic_end;
 	/** @bounce: two pages for operands. */
 	u8 *bounce;
 	/** @error: negative errno when the job failed. */
@@ -220,10 +233,11 @@ static unsigned int vsvm_acc_fault(enum vsvm_acc acc)
 }
 
 /*
- * A piece of mirrored memory, under the mirror lock. An atomic access the
- * policy just resolved without a device-atomic entry (the SVM policy may
- * leave the page in system memory) is done on the writable entry: a locked
- * read-modify-write of the page, which the CPU sees atomically too.
+ * A piece of mirrored memory, under the mirror lock. An atomic access in a
+ * range the fault handler just resolved for atomics, where the SVM policy
+ * did not make device-atomic entries (it may leave system memory where it
+ * is and let the device use the link's atomics), is done on the writable
+ * entry: a locked read-modify-write, atomic for the CPU too.
  */
 static int vsvm_svm_piece(struct vsvm_cx *cx, struct vsvm_svm *svm, u64 va,
 			  size_t n, struct vsvm_piece *p)
@@ -235,8 +249,7 @@ static int vsvm_svm_piece(struct vsvm_cx *cx, struct vsvm_svm *svm, u64 va,
 	mutex_lock(&svm->mirror.lock);
 	page = vsvm_svm_lookup(svm, addr, vsvm_acc_need(p->acc));
 	if (!page && p->acc == VSVM_ACC_INC && !cx->probe &&
-	    cx->job->fault.addr == addr &&
-	    cx->job->fault.flags & VSVM_FAULT_ATOMIC)
+	    addr >= cx->job->atomic_start && addr < cx->job->atomic_end)
 		page = vsvm_svm_lookup(svm, addr, VSVM_PT_WRITE);
 	if (!page) {
 		mutex_unlock(&svm->mirror.lock);
@@ -502,10 +515,15 @@ static void vsvm_probe(struct vsvm_exec_job *job)
 	}
 }
 
-static void vsvm_job_complete(struct vsvm_exec_job *job)
+/*
+ * Complete @job: record its error, take it off the VM's ring and signal
+ * its fence. Returns the VM's next job to start, or NULL.
+ */
+static struct vsvm_exec_job *vsvm_job_complete(struct vsvm_exec_job *job)
 {
 	struct vsvm_vm *vm = job->vm;
 	struct dma_fence *fence = job->hw_fence;
+	struct vsvm_exec_job *next;
 
 	if (job->error) {
 		vsvm_vm_error(vm, job->seqno, job->error, job->error_addr,
@@ -514,15 +532,22 @@ static void vsvm_job_complete(struct vsvm_exec_job *job)
 		dma_fence_set_error(fence, job->error);
 	}
 	atomic64_inc(&vm->stats.completed);
+	spin_lock(&vm->fault_lock);
+	list_del(&job->ring_link);
+	next = list_first_entry_or_null(&vm->ring, struct vsvm_exec_job,
+					ring_link);
+	spin_unlock(&vm->fault_lock);
 	dma_fence_signal(fence);
+	return next;
 }
 
 /*
- * Run @job from where it stopped. Returns true when it completed (its
- * fence is signalled), false when it stopped on a fault (it is then on the
- * VM's fault list and must not be touched any more).
+ * Run @job from where it stopped. Returns the VM's next job to start when
+ * @job completed (its fence is signalled; NULL if there is none), or NULL
+ * when it stopped on a fault (it is then on the VM's fault list and must
+ * not be touched any more).
  */
-static bool vsvm_job_run(struct vsvm_exec_job *job)
+static struct vsvm_exec_job *vsvm_job_run(struct vsvm_exec_job *job)
 {
 	struct vsvm_vm *vm = job->vm;
 	struct vsvm_cx cx = { .job = job, .vm = vm };
@@ -556,7 +581,7 @@ static bool vsvm_job_run(struct vsvm_exec_job *job)
 			list_add_tail(&job->fault_link, &vm->fault_jobs);
 			spin_unlock(&vm->fault_lock);
 			queue_work(vm->vdev->compute->fault_wq, &vm->fault_work);
-			return false;
+			return NULL;
 		}
 		ret = -EBUSY;
 		cx.error_addr = cx.fault.addr;
@@ -566,8 +591,14 @@ static bool vsvm_job_run(struct vsvm_exec_job *job)
 		job->error = ret;
 		job->error_addr = cx.error_addr;
 	}
-	vsvm_job_complete(job);
-	return true;
+	return vsvm_job_complete(job);
+}
+
+/* Run the VM's ring from @job on, until it is empty or a job stops. */
+static void vsvm_ring_run(struct vsvm_exec_job *job)
+{
+	while (job)
+		job = vsvm_job_run(job);
 }
 
 static int vsvm_fault_cmp(const void *a, const void *b)
@@ -577,72 +608,110 @@ static int vsvm_fault_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* Resolve a batch: sorted, neighbouring pages merged. Returns failures. */
+/**
+ * struct vsvm_fault_range - neighbouring faults merged, and the outcome
+ */
+struct vsvm_fault_range {
+	/** @start: first page. */
+	unsigned long start;
+	/** @end: end (exclusive). */
+	unsigned long end;
+	/** @flags: VSVM_FAULT_* of all its faults. */
+	unsigned int flags;
+	/** @ret: what vsvm_svm_fault() said. */
+	int ret;
+};
+
+/* Sort a batch, merge neighbouring pages into @r and resolve them. */
 static unsigned int vsvm_fault_resolve(struct vsvm_vm *vm,
-				       struct vsvm_fault *f, unsigned int n)
+				       struct vsvm_fault *f, unsigned int n,
+				       struct vsvm_fault_range *r)
 {
-	unsigned int i = 0, failed = 0;
+	unsigned int i = 0, nr = 0;
 
 	sort(f, n, sizeof(*f), vsvm_fault_cmp, NULL);
 	while (i < n) {
-		unsigned long start = f[i].addr, end = start + PAGE_SIZE;
-		unsigned int flags = f[i].flags;
-
-		for (i++; i < n && f[i].addr <= end; i++) {
-			end = max(end, f[i].addr + PAGE_SIZE);
-			flags |= f[i].flags;
+		r[nr].start = f[i].addr;
+		r[nr].end = f[i].addr + PAGE_SIZE;
+		r[nr].flags = f[i].flags;
+		for (i++; i < n && f[i].addr <= r[nr].end; i++) {
+			r[nr].end = max(r[nr].end, f[i].addr + PAGE_SIZE);
+			r[nr].flags |= f[i].flags;
 		}
-		atomic64_inc(&vm->stats.ranges);
-		if (vsvm_svm_fault(vm->svm, start, end, flags))
-			failed++;
+		r[nr].ret = vsvm_svm_fault(vm->svm, r[nr].start, r[nr].end,
+					   r[nr].flags);
+		nr++;
 	}
-	return failed;
+	atomic64_add(nr, &vm->stats.ranges);
+	return nr;
+}
+
+/*
+ * Decide a stopped job's fate after a batch: 0 to replay it, or the error
+ * of its own fault. A range that failed as a whole may still hold the
+ * job's page (a neighbour was bad); a fault the full queue dropped was not
+ * resolved at all: both are resolved alone.
+ */
+static int vsvm_fault_outcome(struct vsvm_vm *vm, struct vsvm_exec_job *job,
+			      const struct vsvm_fault_range *r,
+			      unsigned int nr)
+{
+	unsigned long addr = job->fault.addr;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		if (addr < r[i].start || addr >= r[i].end)
+			continue;
+		if (r[i].ret || (r[i].flags & job->fault.flags) !=
+		    job->fault.flags)
+			break;
+		if (r[i].flags & VSVM_FAULT_ATOMIC) {
+			job->atomic_start = r[i].start;
+			job->atomic_end = r[i].end;
+		}
+		return 0;
+	}
+	ret = vsvm_svm_fault(vm->svm, addr, addr + PAGE_SIZE, job->fault.flags);
+	if (!ret && job->fault.flags & VSVM_FAULT_ATOMIC) {
+		job->atomic_start = addr;
+		job->atomic_end = addr + PAGE_SIZE;
+	}
+	return ret == -EBUSY ? 0 : ret;
 }
 
 static void vsvm_fault_work(struct work_struct *work)
 {
 	struct vsvm_vm *vm = container_of(work, struct vsvm_vm, fault_work);
+	struct vsvm_fault_range *ranges = vm->fault_ranges;
+	struct vsvm_fault *batch = vm->fault_batch;
 	struct vsvm_exec_job *job, *tmp;
-	struct vsvm_fault *batch;
-	unsigned int n, failed = 0;
+	unsigned int n, nr = 0;
 	LIST_HEAD(jobs);
 
-	batch = kmalloc_array(VSVM_FAULT_QUEUE, sizeof(*batch), GFP_KERNEL);
 	spin_lock(&vm->fault_lock);
-	n = batch ? vm->nfaults : 0;
-	if (n) {
-		memcpy(batch, vm->faults, n * sizeof(*batch));
-		vm->nfaults = 0;
-	}
+	n = vm->nfaults;
+	memcpy(batch, vm->faults, n * sizeof(*batch));
+	vm->nfaults = 0;
 	list_splice_init(&vm->fault_jobs, &jobs);
 	spin_unlock(&vm->fault_lock);
 
 	if (n) {
 		atomic64_inc(&vm->stats.batches);
-		failed = vsvm_fault_resolve(vm, batch, n);
+		nr = vsvm_fault_resolve(vm, batch, n, ranges);
 	}
-	kfree(batch);
-
 	list_for_each_entry_safe(job, tmp, &jobs, fault_link) {
-		list_del(&job->fault_link);
-		/*
-		 * A range failed as a whole: the job's own page may still be
-		 * fine (a neighbour was not). Resolve it alone to know.
-		 */
-		if (failed || !n) {
-			int ret = vsvm_svm_fault(vm->svm, job->fault.addr,
-						 job->fault.addr + PAGE_SIZE,
-						 job->fault.flags);
+		int ret = vsvm_fault_outcome(vm, job, ranges, nr);
 
-			if (ret && ret != -EBUSY) {
-				job->error = ret;
-				job->error_addr = job->fault.addr;
-				vsvm_job_complete(job);
-				continue;
-			}
+		list_del(&job->fault_link);
+		if (ret) {
+			job->error = ret;
+			job->error_addr = job->fault.addr;
+			vsvm_ring_run(vsvm_job_complete(job));
+			continue;
 		}
 		atomic64_inc(&vm->stats.replays);
-		vsvm_job_run(job);
+		vsvm_ring_run(job);
 	}
 }
 
@@ -671,6 +740,8 @@ static struct dma_fence *vsvm_compute_run_job(struct drm_sched_job *sched_job)
 	struct vsvm_exec_job *job = to_exec_job(sched_job);
 	struct vsvm_compute *ce = job->vm->vdev->compute;
 	struct dma_fence *fence = job->hw_fence;
+	struct vsvm_vm *vm = job->vm;
+	bool head;
 
 	if (sched_job->s_fence->finished.error)
 		return NULL;
@@ -679,7 +750,14 @@ static struct dma_fence *vsvm_compute_run_job(struct drm_sched_job *sched_job)
 		       ce->fence_context, atomic64_inc_return(&ce->seqno));
 	dma_fence_get(fence);
 	atomic64_inc(&ce->jobs);
-	vsvm_job_run(job);
+	/* The VM's ring: a job starts when the ones before it are done. */
+	spin_lock(&vm->fault_lock);
+	list_add_tail(&job->ring_link, &vm->ring);
+	head = list_first_entry(&vm->ring, struct vsvm_exec_job,
+				ring_link) == job;
+	spin_unlock(&vm->fault_lock);
+	if (head)
+		vsvm_ring_run(job);
 	return fence;
 }
 
@@ -825,24 +903,21 @@ static int vsvm_exec_add_deps(struct vsvm_exec_job *job,
 	return 0;
 }
 
-/* Arm and queue @job behind the VM's previous job. */
-static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
-			  struct drm_syncobj *out, u64 *seqno)
+/* Arm and queue @job; it runs after the VM's previous jobs (the ring). */
+static void vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
+			   struct drm_syncobj *out, u64 *seqno)
 {
 	struct dma_fence *fence;
-	int ret;
 
 	mutex_lock(&vm->submit_lock);
-	if (vm->last_fence) {
-		ret = drm_sched_job_add_dependency(&job->base,
-						   dma_fence_get(vm->last_fence));
-		if (ret) {
-			mutex_unlock(&vm->submit_lock);
-			return ret;
-		}
-	}
 	drm_sched_job_arm(&job->base);
 	fence = &job->base.s_fence->finished;
+	/*
+	 * Jobs of this scheduler can stop on faults and finish out of
+	 * order: a job depending on this one must wait for it to finish,
+	 * not just to be scheduled.
+	 */
+	set_bit(DRM_SCHED_FENCE_DONT_PIPELINE, &fence->flags);
 	dma_fence_put(vm->last_fence);
 	vm->last_fence = dma_fence_get(fence);
 	job->seqno = ++vm->seqno;
@@ -851,7 +926,6 @@ static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
 		drm_syncobj_replace_fence(out, fence);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&vm->submit_lock);
-	return 0;
 }
 
 /**
@@ -905,10 +979,10 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	ret = drm_sched_job_init(&job->base, &vm->entity, 1, vm, 0);
 	if (ret)
 		goto err_free;
-	ret = vsvm_exec_add_deps(job, file, args) ?:
-		vsvm_exec_push(job, vm, out, &args->seqno);
+	ret = vsvm_exec_add_deps(job, file, args);
 	if (ret)
 		goto err_cleanup;
+	vsvm_exec_push(job, vm, out, &args->seqno);
 	if (out)
 		drm_syncobj_put(out);
 	return 0;
@@ -926,17 +1000,34 @@ err_free:
  * vsvm_compute_vm_init() - the VM's queue on the compute engine
  * @vm: the new VM
  *
- * Return: 0 or a drm_sched error.
+ * Return: 0, -ENOMEM or a drm_sched error.
  */
 int vsvm_compute_vm_init(struct vsvm_vm *vm)
 {
 	struct drm_gpu_scheduler *sched = &vm->vdev->compute->sched;
+	int ret;
 
+	vm->fault_batch = kvmalloc_array(VSVM_FAULT_QUEUE,
+					 sizeof(*vm->fault_batch), GFP_KERNEL);
+	vm->fault_ranges = kvmalloc_array(VSVM_FAULT_QUEUE,
+					  sizeof(*vm->fault_ranges),
+					  GFP_KERNEL);
+	if (!vm->fault_batch || !vm->fault_ranges) {
+		kvfree(vm->fault_batch);
+		kvfree(vm->fault_ranges);
+		return -ENOMEM;
+	}
 	spin_lock_init(&vm->fault_lock);
 	INIT_LIST_HEAD(&vm->fault_jobs);
+	INIT_LIST_HEAD(&vm->ring);
 	INIT_WORK(&vm->fault_work, vsvm_fault_work);
-	return drm_sched_entity_init(&vm->entity, DRM_SCHED_PRIORITY_NORMAL,
-				     &sched, 1, NULL);
+	ret = drm_sched_entity_init(&vm->entity, DRM_SCHED_PRIORITY_NORMAL,
+				    &sched, 1, NULL);
+	if (ret) {
+		kvfree(vm->fault_batch);
+		kvfree(vm->fault_ranges);
+	}
+	return ret;
 }
 
 /**
@@ -957,6 +1048,8 @@ void vsvm_compute_vm_fini(struct vsvm_vm *vm)
 	}
 	mutex_unlock(&vm->submit_lock);
 	flush_work(&vm->fault_work);
+	kvfree(vm->fault_batch);
+	kvfree(vm->fault_ranges);
 }
 
 /**

@@ -15,6 +15,7 @@
 #include <drm/vsvm_drm.h>
 
 struct vsvm_device;
+struct vsvm_fault_range;
 struct vsvm_file;
 struct vsvm_svm;
 
@@ -85,18 +86,24 @@ struct vsvm_vm {
 	struct mutex lock;
 	/** @entity: the VM's submission queue on the compute engine. */
 	struct drm_sched_entity entity;
-	/** @submit_lock: serialises arm + push and @last_fence. */
+	/** @submit_lock: serialises arm + push, @last_fence and @seqno. */
 	struct mutex submit_lock;
 	/** @last_fence: finished fence of the last submitted job. */
 	struct dma_fence *last_fence;
 	/** @seqno: last exec seqno, under @submit_lock. */
 	u64 seqno;
-	/** @fault_lock: protects the fault queue and @fault_jobs. */
+	/** @fault_lock: protects the fault queue, @ring and @fault_jobs. */
 	spinlock_t fault_lock;
 	/** @faults: the fault queue. */
 	struct vsvm_fault faults[VSVM_FAULT_QUEUE];
 	/** @nfaults: entries in @faults. */
 	unsigned int nfaults;
+	/** @fault_batch: the fault worker's copy of the queue. */
+	struct vsvm_fault *fault_batch;
+	/** @fault_ranges: the fault worker's merged ranges. */
+	struct vsvm_fault_range *fault_ranges;
+	/** @ring: jobs handed to the engine and not done, oldest first. */
+	struct list_head ring;
 	/** @fault_jobs: jobs stopped on a fault, waiting for a replay. */
 	struct list_head fault_jobs;
 	/** @fault_work: the fault worker. */

@@ -615,7 +615,7 @@ static void test_syncobj_order(int fd)
 	uint64_t size = 16 * MiB;
 	uint32_t vm1 = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_FAULT_MODE);
 	uint32_t vm2 = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_FAULT_MODE);
-	uint32_t *x = map_anon(size), *y = map_anon(size);
+	uint32_t *x = map_anon(size), *y = map_anon(size), *z = map_anon(size);
 	uint32_t s1, s2, s3, signalled;
 	struct drm_vsvm_cmd c;
 
@@ -629,11 +629,21 @@ static void test_syncobj_order(int fd)
 	vsvm_exec(fd, vm1, &c, 1, &signalled, 1, s1);
 	c = vsvm_cmd_copy(y, x, size);
 	vsvm_exec(fd, vm2, &c, 1, &s1, 1, s2);
-	/* In one VM, execs run in order without syncobjs. */
-	c = vsvm_cmd_fill(x, size / 2, 0x5678);
-	vsvm_exec(fd, vm1, &c, 1, NULL, 0, 0);
+	/*
+	 * After the copy, vm1 overwrites half of x and then, ordered by its
+	 * ring alone, checksums x into y.
+	 */
+	{
+		/* Untouched z makes the first job stop on faults for a while. */
+		struct drm_vsvm_cmd two[2] = {
+			vsvm_cmd_fill(z, size, 0x9abc),
+			vsvm_cmd_fill(x, size / 2, 0x5678),
+		};
+
+		vsvm_exec(fd, vm1, two, 2, &s2, 1, 0);
+	}
 	c = vsvm_cmd_checksum(x, size, y);
-	vsvm_exec(fd, vm1, &c, 1, &s2, 1, s3);
+	vsvm_exec(fd, vm1, &c, 1, NULL, 0, s3);
 	igt_assert_eq(drmSyncobjWait(fd, &s3, 1, INT64_MAX, 0, NULL), 0);
 	igt_assert_eq(vsvm_syncobj_status(fd, s1), 1);
 	igt_assert_eq(vsvm_syncobj_status(fd, s2), 1);
@@ -647,6 +657,8 @@ static void test_syncobj_order(int fd)
 		igt_assert_eq_u64(sum, vsvm_fnv1a(x, size));
 	}
 	assert_words(y + 2, size / 4 - 2, 0x1234, "y");
+	assert_words(z, size / 4, 0x9abc, "z");
+	munmap(z, size);
 	drmSyncobjDestroy(fd, s1);
 	drmSyncobjDestroy(fd, s2);
 	drmSyncobjDestroy(fd, s3);
@@ -676,26 +688,51 @@ static void test_destroy_busy(int fd)
 	munmap(x, size);
 }
 
+/* Child of close-busy: queue jobs, then exit or die with them in flight. */
+static int close_busy_child(bool killed)
+{
+	int cfd = drm_open_render_by_name("vsvm");
+	uint64_t size = 16 * MiB;
+	uint32_t *x = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct drm_vsvm_cmd c = vsvm_cmd_fill(x, size, 1);
+	uint32_t vm, bvm, h;
+
+	if (cfd < 0 || x == MAP_FAILED ||
+	    __vsvm_vm_create(cfd, DRM_VSVM_VM_CREATE_FAULT_MODE, &vm) ||
+	    __vsvm_vm_create(cfd, 0, &bvm) ||
+	    __vsvm_gem_create(cfd, 4 * MiB, ALL_PL, DRM_VSVM_PL_VRAM, 0, 0, &h) ||
+	    __vsvm_vm_bind(cfd, bvm, DRM_VSVM_VM_BIND_OP_MAP, 0, h, BO_VA,
+			   4 * MiB, 0) ||
+	    __vsvm_exec(cfd, vm, &c, 1, NULL, 0, 0, NULL))
+		return 1;
+	c = vsvm_cmd_fill(BO_VA, 4 * MiB, 2);
+	if (__vsvm_exec(cfd, bvm, &c, 1, NULL, 0, 0, NULL))
+		return 1;
+	if (killed)
+		kill(getpid(), SIGKILL);
+	return 0;
+}
+
 static void test_close_busy(void)
 {
-	igt_fork(child, 4) {
-		int cfd = drm_open_driver_render(DRIVER_VSVM);
-		uint64_t size = 16 * MiB;
-		uint32_t *x = map_anon(size);
-		uint32_t vm = vsvm_vm_create(cfd, DRM_VSVM_VM_CREATE_FAULT_MODE);
-		uint32_t bvm = vsvm_vm_create(cfd, 0);
-		uint32_t *cpu;
-		struct drm_vsvm_cmd c = vsvm_cmd_fill(x, size, 1);
+	pid_t pid[4];
+	int status;
 
-		bound_bo(cfd, bvm, 4 * MiB, DRM_VSVM_PL_VRAM, &cpu);
-		vsvm_exec(cfd, vm, &c, 1, NULL, 0, 0);
-		c = vsvm_cmd_fill(BO_VA, 4 * MiB, 2);
-		vsvm_exec(cfd, bvm, &c, 1, NULL, 0, 0);
-		/* Exit (child 0) or get killed with the jobs in flight. */
-		if (child)
-			kill(getpid(), SIGKILL);
+	for (int i = 0; i < 4; i++) {
+		pid[i] = fork();
+		igt_assert(pid[i] >= 0);
+		if (!pid[i])
+			_exit(close_busy_child(i & 1));
 	}
-	igt_waitchildren_timeout(120, "children did not finish");
+	for (int i = 0; i < 4; i++) {
+		igt_assert_eq(waitpid(pid[i], &status, 0), pid[i]);
+		if (i & 1)
+			igt_assert(WIFSIGNALED(status) &&
+				   WTERMSIG(status) == SIGKILL);
+		else
+			igt_assert(WIFEXITED(status) && !WEXITSTATUS(status));
+	}
 }
 
 static void test_other_process(int fd)
