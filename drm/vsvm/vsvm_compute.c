@@ -4,6 +4,7 @@
  */
 
 #include <linux/highmem.h>
+#include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -47,7 +48,7 @@
  * job and queues a fault on the VM. Like a GPU whose other lanes fault at
  * the same time, the engine then walks ahead over the rest of the job
  * without applying anything and queues every other missing page it meets,
- * up to %VSVM_PROBE_PAGES pieces. The VM's fault worker drains the whole
+ * up to fault_lookahead (a module parameter) pieces. The VM's fault worker drains the whole
  * queue at once (one batch), sorts it, merges neighbouring pages into
  * ranges, resolves each range with vsvm_svm_fault() and replays the stopped
  * jobs from where they stopped. A fault that cannot be resolved (no VMA,
@@ -81,7 +82,10 @@
  */
 
 /* Pieces looked at ahead of a fault, to batch the faults of a job. */
-#define VSVM_PROBE_PAGES	512
+static unsigned int fault_lookahead = 512;
+module_param(fault_lookahead, uint, 0644);
+MODULE_PARM_DESC(fault_lookahead,
+		 "Pieces the compute engine looks at after a device fault to queue more faults in the same batch (default 512, 0: one fault per batch)");
 /* Faults at one place without progress before the job fails (-EBUSY). */
 #define VSVM_MAX_STUCK		64
 /* Size of the per-job bounce buffers. */
@@ -282,7 +286,8 @@ static int vsvm_access(struct vsvm_cx *cx, u64 va, size_t n,
 
 	lockdep_assert_held(&vm->lock);
 	if (cx->probe) {
-		if (!cx->budget)
+		if (!cx->budget ||
+		    READ_ONCE(cx->vm->nfaults) >= VSVM_FAULT_QUEUE)
 			return -ENOSPC;
 		cx->budget--;
 	}
@@ -502,7 +507,7 @@ static void vsvm_probe(struct vsvm_exec_job *job)
 {
 	struct vsvm_cx cx = {
 		.job = job, .vm = job->vm, .probe = true,
-		.budget = VSVM_PROBE_PAGES,
+		.budget = READ_ONCE(fault_lookahead),
 	};
 	struct vsvm_cmd_state st = job->st;
 	u32 cur = job->cur;
