@@ -909,12 +909,17 @@ static int vsvm_exec_add_deps(struct vsvm_exec_job *job,
 }
 
 /* Arm and queue @job; it runs after the VM's previous jobs (the ring). */
-static void vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
-			   struct drm_syncobj *out, u64 *seqno)
+static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
+			  struct drm_syncobj *out, u64 *seqno)
 {
 	struct dma_fence *fence;
 
 	mutex_lock(&vm->submit_lock);
+	/* Its entity is gone once the VM is closed. */
+	if (vm->closed) {
+		mutex_unlock(&vm->submit_lock);
+		return -ENOENT;
+	}
 	drm_sched_job_arm(&job->base);
 	fence = &job->base.s_fence->finished;
 	/*
@@ -931,6 +936,7 @@ static void vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
 		drm_syncobj_replace_fence(out, fence);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&vm->submit_lock);
+	return 0;
 }
 
 /**
@@ -940,7 +946,8 @@ static void vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
  * @file: the client
  *
  * Return: 0, -EINVAL (flags, sizes, a bad command, a process other than
- * the VM's creator), -ENOENT (VM, syncobj), -EFAULT, -ENOMEM.
+ * the VM's creator), -ENOENT (VM, also one being destroyed, syncobj),
+ * -EFAULT, -ENOMEM.
  */
 int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -984,10 +991,10 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	ret = drm_sched_job_init(&job->base, &vm->entity, 1, vm, 0);
 	if (ret)
 		goto err_free;
-	ret = vsvm_exec_add_deps(job, file, args);
+	ret = vsvm_exec_add_deps(job, file, args) ?:
+		vsvm_exec_push(job, vm, out, &args->seqno);
 	if (ret)
 		goto err_cleanup;
-	vsvm_exec_push(job, vm, out, &args->seqno);
 	if (out)
 		drm_syncobj_put(out);
 	return 0;

@@ -80,6 +80,11 @@ struct vsvm_vm {
 	/** @fault_mode: every CPU address is a GPU address. */
 	bool fault_mode;
 	/**
+	 * @closed: destroyed, no more binds or execs; set under both @lock
+	 * and @submit_lock, read under either.
+	 */
+	bool closed;
+	/**
 	 * @lock: protects @gpuvm's mappings and @svm; held by binds and by
 	 * the engine while it translates and accesses memory.
 	 */

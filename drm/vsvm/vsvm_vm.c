@@ -308,11 +308,20 @@ err_put:
 	return ret;
 }
 
-/* Stop the VM's jobs, unmap everything and drop the file's reference. */
+/*
+ * Stop the VM's jobs, unmap everything and drop the file's reference.
+ * Binds and execs that looked the VM up before it was unpublished see
+ * &vsvm_vm.closed and fail.
+ */
 static void vsvm_vm_close(struct vsvm_vm *vm)
 {
 	struct vsvm_bind bind = { .vm = vm };
 
+	mutex_lock(&vm->lock);
+	mutex_lock(&vm->submit_lock);
+	vm->closed = true;
+	mutex_unlock(&vm->submit_lock);
+	mutex_unlock(&vm->lock);
 	vsvm_compute_vm_fini(vm);
 	mutex_lock(&vm->lock);
 	drm_gpuvm_sm_unmap(&vm->gpuvm, &bind, 0, VSVM_VM_VA_SIZE);
@@ -375,8 +384,8 @@ static int vsvm_vm_bind_check(struct vsvm_vm *vm,
  * @file: the client
  *
  * Return: 0, -EINVAL (op, flags, alignment, range, object bounds, a mirror
- * in a fault-mode VM or from another process), -ENOENT (VM or object),
- * -ENOMEM.
+ * in a fault-mode VM or from another process), -ENOENT (VM, also one being
+ * destroyed, or object), -ENOMEM.
  */
 int vsvm_vm_bind_ioctl(struct drm_device *drm, void *data,
 		       struct drm_file *file)
@@ -412,6 +421,10 @@ int vsvm_vm_bind_ioctl(struct drm_device *drm, void *data,
 		bind.va_flags |= VSVM_VA_READONLY;
 
 	mutex_lock(&vm->lock);
+	if (vm->closed) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
 	if (args->op == DRM_VSVM_VM_BIND_OP_MAP_MIRROR) {
 		struct vsvm_svm *svm = vsvm_vm_svm(vm, drm, file);
 

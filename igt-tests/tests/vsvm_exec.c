@@ -19,6 +19,7 @@
 #include <time.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -736,6 +737,81 @@ static void test_close_busy(void)
 	}
 }
 
+struct race {
+	int fd;
+	uint32_t vm, handle;
+	uint32_t *mem;
+	int bad;
+	unsigned long execs, binds;
+};
+
+static void *race_exec(void *arg)
+{
+	struct race *r = arg;
+	struct drm_vsvm_cmd c = vsvm_cmd_fill(r->mem, PAGE, 5);
+
+	for (;;) {
+		int ret = __vsvm_exec(r->fd, r->vm, &c, 1, NULL, 0, 0, NULL);
+
+		if (ret == -ENOENT)
+			break;
+		if (ret)
+			r->bad = ret;
+		r->execs++;
+	}
+	return NULL;
+}
+
+static void *race_bind(void *arg)
+{
+	struct race *r = arg;
+
+	for (uint64_t i = 0;; i++) {
+		int ret = __vsvm_vm_bind(r->fd, r->vm, i & 1 ?
+					 DRM_VSVM_VM_BIND_OP_UNMAP :
+					 DRM_VSVM_VM_BIND_OP_MAP, 0,
+					 i & 1 ? 0 : r->handle, BO_VA, PAGE, 0);
+
+		if (ret == -ENOENT)
+			break;
+		if (ret)
+			r->bad = ret;
+		r->binds++;
+	}
+	return NULL;
+}
+
+/* Execs and binds racing VM_DESTROY: -ENOENT once it is gone, no leak. */
+static void test_destroy_race(int fd)
+{
+	uint32_t h = vsvm_gem_create(fd, PAGE, ALL_PL, DRM_VSVM_PL_SYSTEM, 0);
+	uint32_t *mem = map_anon(PAGE);
+	unsigned long execs = 0;
+
+	for (int i = 0; i < 8; i++) {
+		struct race r = {
+			.fd = fd, .handle = h, .mem = mem,
+			.vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_FAULT_MODE),
+		};
+		pthread_t te, tb;
+
+		igt_assert_eq(pthread_create(&te, NULL, race_exec, &r), 0);
+		igt_assert_eq(pthread_create(&tb, NULL, race_bind, &r), 0);
+		usleep(2000 * i);
+		vsvm_vm_destroy(fd, r.vm);
+		pthread_join(te, NULL);
+		pthread_join(tb, NULL);
+		igt_assert_eq(r.bad, 0);
+		igt_debug("%lu execs, %lu binds\n", r.execs, r.binds);
+		execs += r.execs;
+	}
+	/* Accepted execs ran before the destroy returned. */
+	if (execs)
+		assert_words(mem, PAGE / 4, 5, "filled");
+	munmap(mem, PAGE);
+	vsvm_gem_close(fd, h);
+}
+
 static void test_other_process(int fd)
 {
 	uint32_t vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_FAULT_MODE);
@@ -908,6 +984,10 @@ int igt_main()
 	igt_describe("Processes exiting or killed with jobs in flight.");
 	igt_subtest("close-busy")
 		test_close_busy();
+
+	igt_describe("Execs and binds racing the VM's destruction fail cleanly with -ENOENT.");
+	igt_subtest("destroy-race")
+		test_destroy_race(fd);
 
 	igt_describe("Another process cannot run jobs in a VM it did not create.");
 	igt_subtest("other-process")
