@@ -65,8 +65,13 @@
  *   and only trylocks the victims' locks, so there is no lock order between
  *   objects.
  * - &drm_svm_device.lru_lock (a spinlock) protects the VRAM LRU list only.
- *   It nests inside the reservation locks; the VRAM manager lock nests inside
- *   the reservation locks too and is never held together with lru_lock.
+ *   It nests inside the reservation locks and inside the VRAM manager lock
+ *   (which asks the LRU for its oldest chunk); nothing under lru_lock takes
+ *   the VRAM manager lock.
+ * - A VRAM allocation that finds the pool full evicts through
+ *   drm_svm_vram_alloc_evict(): other objects' chunks or SVM device memory,
+ *   whichever was used least recently (see "VRAM eviction" in
+ *   drm_svm_vram.c for the lock order).
  * - Memory released by a move is freed from a fence callback via
  *   &drm_svm_device.wq; drm_svm_device_fini() flushes it.
  *
@@ -212,9 +217,6 @@ static int drm_svm_mem_alloc_pages(struct drm_svm_mem *mem, bool zero)
 	return 0;
 }
 
-static int drm_svm_evict_one(struct drm_svm_device *sdev,
-			     struct drm_svm_bo *self, bool visible);
-
 static int drm_svm_mem_alloc_vram(struct drm_svm_bo *bo,
 				  struct drm_svm_mem *mem, bool visible)
 {
@@ -225,16 +227,9 @@ static int drm_svm_mem_alloc_vram(struct drm_svm_bo *bo,
 
 	if (!sdev->vram)
 		return -ENOSPC;
-	for (;;) {
-		ret = drm_svm_vram_alloc(sdev->vram, mem->npages << PAGE_SHIFT,
-					 0, visible ? DRM_SVM_VRAM_VISIBLE :
-					 DRM_SVM_VRAM_TOPDOWN, &mem->blocks);
-		if (ret != -ENOSPC)
-			break;
-		ret = drm_svm_evict_one(sdev, bo, visible);
-		if (ret)
-			return ret;
-	}
+	ret = drm_svm_vram_alloc_evict(sdev->vram, mem->npages << PAGE_SHIFT,
+				       0, visible ? DRM_SVM_VRAM_VISIBLE :
+				       DRM_SVM_VRAM_TOPDOWN, &mem->blocks, bo);
 	if (ret)
 		return ret;
 
@@ -332,10 +327,12 @@ static void drm_svm_chunk_lru_update(struct drm_svm_chunk *chunk,
 	struct drm_svm_device *sdev = chunk->bo->sdev;
 
 	spin_lock(&sdev->lru_lock);
-	if (mem && mem->placement == DRM_SVM_PL_VRAM)
+	if (mem && mem->placement == DRM_SVM_PL_VRAM) {
+		chunk->lru_stamp = drm_svm_vram_lru_stamp(sdev->vram);
 		list_move_tail(&chunk->lru, &sdev->vram_lru);
-	else
+	} else {
 		list_del_init(&chunk->lru);
+	}
 	spin_unlock(&sdev->lru_lock);
 }
 
@@ -615,8 +612,9 @@ static u32 drm_svm_evict_target(struct drm_svm_bo *bo)
 }
 
 /*
- * Evict the least recently used VRAM chunk of another object and wait until
- * its VRAM is free again. Returns -ENOSPC when there is nothing to evict.
+ * Evict the least recently used VRAM chunk of another object (@self may be
+ * NULL: an SVM allocation) and wait until its VRAM is free again. Returns
+ * -ENOSPC when there is nothing to evict.
  */
 static int drm_svm_evict_one(struct drm_svm_device *sdev,
 			     struct drm_svm_bo *self, bool visible)
@@ -627,7 +625,8 @@ static int drm_svm_evict_one(struct drm_svm_device *sdev,
 	unsigned long c;
 	int ret;
 
-	dma_resv_assert_held(self->base.resv);
+	if (self)
+		dma_resv_assert_held(self->base.resv);
 	spin_lock(&sdev->lru_lock);
 	list_for_each_entry(chunk, &sdev->vram_lru, lru) {
 		struct drm_svm_bo *bo = chunk->bo;
@@ -680,6 +679,43 @@ static int drm_svm_evict_one(struct drm_svm_device *sdev,
 	drm_gem_object_put(&vbo->base);
 	return ret;
 }
+
+static struct drm_svm_device *
+to_drm_svm_device(struct drm_svm_vram_evictor *ev)
+{
+	return container_of(ev, struct drm_svm_device, evictor);
+}
+
+/* &drm_svm_vram_evictor_ops.oldest: the first chunk evict_one would take. */
+static u64 drm_svm_evictor_oldest(struct drm_svm_vram_evictor *ev,
+				  bool visible, void *ctx)
+{
+	struct drm_svm_device *sdev = to_drm_svm_device(ev);
+	struct drm_svm_chunk *chunk;
+	u64 stamp = U64_MAX;
+
+	spin_lock(&sdev->lru_lock);
+	list_for_each_entry(chunk, &sdev->vram_lru, lru) {
+		if (chunk->bo == ctx ||
+		    drm_svm_evict_target(chunk->bo) == DRM_SVM_PL_COUNT)
+			continue;
+		stamp = chunk->lru_stamp;
+		break;
+	}
+	spin_unlock(&sdev->lru_lock);
+	return stamp;
+}
+
+static int drm_svm_evictor_evict(struct drm_svm_vram_evictor *ev,
+				 bool visible, void *ctx)
+{
+	return drm_svm_evict_one(to_drm_svm_device(ev), ctx, visible);
+}
+
+static const struct drm_svm_vram_evictor_ops drm_svm_evictor_ops = {
+	.oldest = drm_svm_evictor_oldest,
+	.evict = drm_svm_evictor_evict,
+};
 
 /* Object life */
 
@@ -1352,6 +1388,9 @@ int drm_svm_device_init(struct drm_svm_device *sdev, struct drm_device *drm,
 	sdev->gtt_size = gtt_size;
 	spin_lock_init(&sdev->lru_lock);
 	INIT_LIST_HEAD(&sdev->vram_lru);
+	if (vram)
+		drm_svm_vram_evictor_add(vram, &sdev->evictor,
+					 &drm_svm_evictor_ops);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(drm_svm_device_init);
@@ -1364,6 +1403,8 @@ EXPORT_SYMBOL_GPL(drm_svm_device_init);
  */
 void drm_svm_device_fini(struct drm_svm_device *sdev)
 {
+	if (sdev->vram)
+		drm_svm_vram_evictor_remove(sdev->vram, &sdev->evictor);
 	destroy_workqueue(sdev->wq);
 	WARN_ON(!list_empty(&sdev->vram_lru));
 	WARN_ON(atomic64_read(&sdev->gtt_used));

@@ -26,6 +26,30 @@
  */
 
 /**
+ * DOC: VRAM eviction
+ *
+ * GEM objects and SVM device memory share one pool. Each user that holds
+ * evictable memory registers a &struct drm_svm_vram_evictor and stamps its
+ * allocations with drm_svm_vram_lru_stamp() when they are used, keeping its
+ * own LRU list. drm_svm_vram_alloc_evict() allocates, and while the pool is
+ * full asks every evictor for the stamp of its oldest evictable allocation
+ * and evicts the oldest of all (drm_svm_vram_evict()): a GEM allocation can
+ * push SVM pages back to system memory and an SVM migration can evict GEM
+ * chunks or older SVM memory. It fails with -ENOSPC only once no evictor
+ * has anything left to evict.
+ *
+ * Lock order (outermost first) for an allocation that evicts:
+ * mmap_lock (read) -> the allocating GEM object's reservation lock ->
+ * [a victim's reservation lock or device page lock, only ever trylocked] ->
+ * rmap locks -> mmu notifiers (an SVM mirror's lock) -> &drm_svm_vram.lock
+ * -> the evictors' LRU spinlocks. Consequently nothing may allocate VRAM
+ * while holding a mirror lock or inside an mmu notifier, and nothing may
+ * wait for a reservation lock while holding a mirror lock. The evictor list
+ * is read under &drm_svm_vram.lock; evictors are added before their first
+ * allocation and removed after their last one is freed.
+ */
+
+/**
  * DOC: VRAM manager locking
  *
  * One mutex, &drm_svm_vram.lock, protects the allocator state and the usage
@@ -97,6 +121,9 @@ int drm_svm_vram_init(struct drm_svm_vram *vram, u64 size, u64 visible_size,
 	vram->chunk_size = chunk_size;
 	vram->used = 0;
 	vram->visible_used = 0;
+	INIT_LIST_HEAD(&vram->evictors);
+	atomic64_set(&vram->lru_clock, 0);
+	atomic64_set(&vram->evictions, 0);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(drm_svm_vram_init);
@@ -112,6 +139,7 @@ void drm_svm_vram_fini(struct drm_svm_vram *vram)
 {
 	WARN(vram->used, "drm_svm: %llu bytes of VRAM still allocated\n",
 	     vram->used);
+	WARN_ON(!list_empty(&vram->evictors));
 	gpu_buddy_fini(&vram->mm);
 	mutex_destroy(&vram->lock);
 }
@@ -171,6 +199,130 @@ out_unlock:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(drm_svm_vram_alloc);
+
+/**
+ * drm_svm_vram_alloc_evict() - allocate device memory, evicting if full
+ * @vram: the manager
+ * @size: bytes to allocate, a multiple of the chunk size
+ * @min_page_size: smallest block to use (0: the chunk size), a power of two
+ * @flags: as for drm_svm_vram_alloc()
+ * @blocks: an empty list that receives the blocks on success
+ * @ctx: the requester's context, passed to the evictors (the allocating GEM
+ *	object, whose own chunks are not evicted; NULL for SVM)
+ *
+ * Like drm_svm_vram_alloc(), but while the pool is full the least recently
+ * used evictable allocation of any registered user is evicted and the
+ * allocation retried. See "VRAM eviction" for the locks the caller may
+ * hold.
+ *
+ * Return: 0 on success; -ENOSPC when the request does not fit even with
+ * everything evictable evicted; -EINVAL, -ENOMEM or an evictor's error.
+ */
+int drm_svm_vram_alloc_evict(struct drm_svm_vram *vram, u64 size,
+			     u64 min_page_size, unsigned int flags,
+			     struct list_head *blocks, void *ctx)
+{
+	int ret;
+
+	might_sleep();
+	for (;;) {
+		ret = drm_svm_vram_alloc(vram, size, min_page_size, flags,
+					 blocks);
+		if (ret != -ENOSPC)
+			return ret;
+		ret = drm_svm_vram_evict(vram, flags & DRM_SVM_VRAM_VISIBLE,
+					 ctx);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_alloc_evict);
+
+/**
+ * drm_svm_vram_evictor_add() - register a user that can evict its VRAM
+ * @vram: the manager
+ * @ev: the evictor, embedded in the user's state
+ * @ops: its callbacks
+ *
+ * Call before the user's first allocation.
+ */
+void drm_svm_vram_evictor_add(struct drm_svm_vram *vram,
+			      struct drm_svm_vram_evictor *ev,
+			      const struct drm_svm_vram_evictor_ops *ops)
+{
+	ev->ops = ops;
+	mutex_lock(&vram->lock);
+	list_add_tail(&ev->link, &vram->evictors);
+	mutex_unlock(&vram->lock);
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_evictor_add);
+
+/**
+ * drm_svm_vram_evictor_remove() - unregister an evictor
+ * @vram: the manager
+ * @ev: the evictor
+ *
+ * Call once the user holds no VRAM and no allocation of any user of @vram
+ * can run any more (device teardown).
+ */
+void drm_svm_vram_evictor_remove(struct drm_svm_vram *vram,
+				 struct drm_svm_vram_evictor *ev)
+{
+	mutex_lock(&vram->lock);
+	list_del_init(&ev->link);
+	mutex_unlock(&vram->lock);
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_evictor_remove);
+
+/**
+ * drm_svm_vram_evict() - evict the least recently used allocation
+ * @vram: the manager
+ * @visible: the caller needs CPU-visible VRAM
+ * @ctx: the requester's context (see drm_svm_vram_alloc_evict())
+ *
+ * Picks, among all registered evictors, the one whose oldest evictable
+ * allocation has the smallest LRU stamp, and lets it evict.
+ *
+ * Return: 0 after progress, -ENOSPC when nothing is evictable, or the
+ * evictor's error.
+ */
+int drm_svm_vram_evict(struct drm_svm_vram *vram, bool visible, void *ctx)
+{
+	struct drm_svm_vram_evictor *ev, *victim = NULL;
+	u64 best = U64_MAX;
+
+	mutex_lock(&vram->lock);
+	list_for_each_entry(ev, &vram->evictors, link) {
+		u64 stamp = ev->ops->oldest(ev, visible, ctx);
+
+		if (stamp < best) {
+			best = stamp;
+			victim = ev;
+		}
+	}
+	mutex_unlock(&vram->lock);
+	if (!victim)
+		return -ENOSPC;
+	atomic64_inc(&vram->evictions);
+	return victim->ops->evict(victim, visible, ctx);
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_evict);
+
+/**
+ * drm_svm_vram_lru_stamp() - a new LRU stamp
+ * @vram: the manager
+ *
+ * Users stamp an allocation with this whenever it is used, so that stamps
+ * of different users compare by age.
+ *
+ * Return: a stamp larger than all earlier ones.
+ */
+u64 drm_svm_vram_lru_stamp(struct drm_svm_vram *vram)
+{
+	return atomic64_inc_return(&vram->lru_clock);
+}
+EXPORT_SYMBOL_GPL(drm_svm_vram_lru_stamp);
 
 /**
  * drm_svm_vram_free() - return device memory
@@ -234,6 +386,8 @@ void drm_svm_vram_print(struct drm_svm_vram *vram, struct drm_printer *p)
 	drm_printf(p, "vram used: %llu\n", vram->used);
 	drm_printf(p, "vram visible used: %llu\n", vram->visible_used);
 	drm_printf(p, "vram free: %llu\n", vram->mm.avail);
+	drm_printf(p, "vram evictions: %lld\n",
+		   atomic64_read(&vram->evictions));
 	mutex_unlock(&vram->lock);
 }
 EXPORT_SYMBOL_GPL(drm_svm_vram_print);

@@ -34,9 +34,54 @@
  * would release.
  */
 
-struct vsvm_devpage {
+/**
+ * DOC: vsvm device memory eviction
+ *
+ * Each migration batch to the device (up to 2 MiB) takes its VRAM in one
+ * allocation, a &struct vsvm_devmem_chunk, whose blocks back the batch's
+ * device pages (&page.zone_device_data points to the chunk). A chunk is
+ * counted by its live device pages; its VRAM goes back to the pool when the
+ * last one is freed, so a chunk partly migrated back by CPU faults keeps
+ * its VRAM until its other pages leave too (or are evicted).
+ *
+ * Chunks sit on &vsvm_device.devmem_lru in the order they were filled and
+ * the device registers a &drm_svm_vram_evictor for them: when any VRAM
+ * allocation of the device (a GEM object or another SVM migration) finds
+ * the pool full and the oldest chunk is older than every evictable GEM
+ * chunk, it is evicted as a whole, in one batch: migrate_device_range() on
+ * its blocks, one copy-engine job into fresh system pages, then
+ * migrate_device_pages()/migrate_device_finalize(). Pages that cannot move
+ * at that moment (locked by a concurrent migration) stay, and the chunk
+ * goes back to the end of the LRU.
+ *
+ * Locking: &vsvm_device.devmem_lru_lock (a spinlock) protects the LRU list
+ * and the stamps; it is innermost (taken inside &drm_svm_vram.lock by the
+ * evictor's oldest callback, never around anything else). Device pages are
+ * only ever trylocked by eviction (migrate_device_range()), so evicting
+ * while a migration holds locked pages of its own cannot deadlock. A
+ * migration to the device allocates its VRAM, and thus may evict, after
+ * migrate_vma_setup() with the mmap lock held for reading and no mirror
+ * lock; see "VRAM eviction" in drm_svm_vram.c for the whole order.
+ */
+
+/**
+ * struct vsvm_devmem_chunk - the VRAM of one SVM migration batch
+ */
+struct vsvm_devmem_chunk {
+	/** @vdev: the device. */
+	struct vsvm_device *vdev;
+	/** @blocks: the buddy blocks, owned until the chunk is freed. */
+	struct list_head blocks;
+	/** @lru: in &vsvm_device.devmem_lru, under its lock; may be empty. */
+	struct list_head lru;
+	/** @free: in &vsvm_device.devmem_free once @refs reached zero. */
 	struct llist_node free;
-	struct gpu_buddy_block *block;
+	/** @refs: live device pages, plus one per migration or evictor. */
+	atomic_t refs;
+	/** @stamp: LRU stamp of the last fill, under the LRU lock. */
+	u64 stamp;
+	/** @visible: some block lies in the CPU-visible part of VRAM. */
+	bool visible;
 };
 
 static struct vsvm_device *page_to_vsvm(struct page *page)
@@ -75,48 +120,118 @@ static void vsvm_devmem_free_work(struct work_struct *work)
 	struct vsvm_device *vdev = container_of(work, struct vsvm_device,
 						devmem_free_work);
 	struct llist_node *list = llist_del_all(&vdev->devmem_free);
-	struct vsvm_devpage *dp, *tmp;
+	struct vsvm_devmem_chunk *chunk, *tmp;
 
-	llist_for_each_entry_safe(dp, tmp, list, free) {
-		LIST_HEAD(blocks);
-
-		list_add(&dp->block->link, &blocks);
-		drm_svm_vram_free(&vdev->vram, &blocks);
-		kfree(dp);
-		atomic64_dec(&vdev->devmem_pages);
+	llist_for_each_entry_safe(chunk, tmp, list, free) {
+		spin_lock(&vdev->devmem_lru_lock);
+		list_del_init(&chunk->lru);
+		spin_unlock(&vdev->devmem_lru_lock);
+		drm_svm_vram_free(&vdev->vram, &chunk->blocks);
+		kfree(chunk);
 	}
+}
+
+/* Drop a reference; the last one frees the VRAM from a worker. */
+static void vsvm_devmem_chunk_put(struct vsvm_devmem_chunk *chunk)
+{
+	struct vsvm_device *vdev = chunk->vdev;
+
+	if (atomic_dec_and_test(&chunk->refs) &&
+	    llist_add(&chunk->free, &vdev->devmem_free))
+		queue_work(system_unbound_wq, &vdev->devmem_free_work);
+}
+
+/* (Re)insert at the most recently used end of the LRU. */
+static void vsvm_devmem_chunk_lru_add(struct vsvm_devmem_chunk *chunk)
+{
+	struct vsvm_device *vdev = chunk->vdev;
+
+	spin_lock(&vdev->devmem_lru_lock);
+	chunk->stamp = drm_svm_vram_lru_stamp(&vdev->vram);
+	list_move_tail(&chunk->lru, &vdev->devmem_lru);
+	spin_unlock(&vdev->devmem_lru_lock);
 }
 
 static void vsvm_devmem_page_free(struct page *page)
 {
-	struct vsvm_device *vdev = page_to_vsvm(page);
-	struct vsvm_devpage *dp = page->zone_device_data;
+	struct vsvm_devmem_chunk *chunk = page->zone_device_data;
 
 	page->zone_device_data = NULL;
-	if (llist_add(&dp->free, &vdev->devmem_free))
-		queue_work(system_unbound_wq, &vdev->devmem_free_work);
+	atomic64_dec(&chunk->vdev->devmem_pages);
+	vsvm_devmem_chunk_put(chunk);
 }
 
-/* A device page for VRAM the buddy allocator hands out, locked. */
-static struct page *vsvm_devmem_alloc(struct vsvm_device *vdev)
+/*
+ * VRAM for @npages device pages, evicting the least recently used VRAM of
+ * the device (GEM chunks or older SVM chunks) while the pool is full. The
+ * caller holds the only reference.
+ */
+static struct vsvm_devmem_chunk *
+vsvm_devmem_chunk_alloc(struct vsvm_device *vdev, unsigned long npages)
 {
-	struct vsvm_devpage *dp;
-	struct page *page;
-	LIST_HEAD(blocks);
+	struct vsvm_devmem_chunk *chunk;
+	struct gpu_buddy_block *block;
+	int ret;
 
-	dp = kzalloc(sizeof(*dp), GFP_KERNEL);
-	if (!dp)
-		return NULL;
-	if (drm_svm_vram_alloc(&vdev->vram, PAGE_SIZE, 0, DRM_SVM_VRAM_TOPDOWN,
-			       &blocks)) {
-		kfree(dp);
-		return NULL;
+	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	if (!chunk)
+		return ERR_PTR(-ENOMEM);
+	chunk->vdev = vdev;
+	INIT_LIST_HEAD(&chunk->blocks);
+	INIT_LIST_HEAD(&chunk->lru);
+	ret = drm_svm_vram_alloc_evict(&vdev->vram, (u64)npages << PAGE_SHIFT,
+				       0, DRM_SVM_VRAM_TOPDOWN, &chunk->blocks,
+				       NULL);
+	if (ret) {
+		kfree(chunk);
+		return ERR_PTR(ret);
 	}
-	dp->block = list_first_entry(&blocks, struct gpu_buddy_block, link);
-	list_del(&dp->block->link);
+	list_for_each_entry(block, &chunk->blocks, link)
+		if (gpu_buddy_block_offset(block) < vdev->vram.visible_size)
+			chunk->visible = true;
+	atomic_set(&chunk->refs, 1);
+	return chunk;
+}
+
+/* Hands out the pages of a chunk's blocks in order. */
+struct vsvm_devmem_cursor {
+	struct vsvm_devmem_chunk *chunk;
+	struct gpu_buddy_block *block;
+	u64 off, end;
+};
+
+static void vsvm_devmem_cursor_init(struct vsvm_devmem_cursor *cur,
+				    struct vsvm_devmem_chunk *chunk)
+{
+	cur->chunk = chunk;
+	cur->block = NULL;
+	cur->off = 0;
+	cur->end = 0;
+}
+
+/* The next device page of the chunk, initialised (referenced, locked). */
+static struct page *vsvm_devmem_cursor_next(struct vsvm_devmem_cursor *cur)
+{
+	struct vsvm_devmem_chunk *chunk = cur->chunk;
+	struct vsvm_device *vdev = chunk->vdev;
+	struct page *page;
+
+	if (cur->off == cur->end) {
+		cur->block = cur->block ? list_next_entry(cur->block, link) :
+			list_first_entry(&chunk->blocks,
+					 struct gpu_buddy_block, link);
+		if (WARN_ON(list_entry_is_head(cur->block, &chunk->blocks,
+					       link)))
+			return NULL;
+		cur->off = gpu_buddy_block_offset(cur->block);
+		cur->end = cur->off + gpu_buddy_block_size(&vdev->vram.mm,
+							   cur->block);
+	}
 	page = pfn_to_page(PHYS_PFN(vdev->devmem.range.start) +
-			   (gpu_buddy_block_offset(dp->block) >> PAGE_SHIFT));
-	page->zone_device_data = dp;
+			   (cur->off >> PAGE_SHIFT));
+	cur->off += PAGE_SIZE;
+	page->zone_device_data = chunk;
+	atomic_inc(&chunk->refs);
 	zone_device_page_init(page);
 	atomic64_inc(&vdev->devmem_pages);
 	return page;
@@ -199,19 +314,35 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
 		.fault_page = fault_page,
 	};
 	unsigned long i, n = 0, npages = (end - start) >> PAGE_SHIFT;
+	struct vsvm_devmem_chunk *chunk = NULL;
+	struct vsvm_devmem_cursor cur;
 	int ret;
 
 	memset(ctx->dst, 0, npages * sizeof(ctx->dst[0]));
 	ret = migrate_vma_setup(&args);
 	if (ret)
 		return ret;
+	for (i = 0; to_device && i < npages; i++)
+		n += !!(ctx->src[i] & MIGRATE_PFN_MIGRATE);
+	if (n) {
+		/* All the batch's VRAM at once; this may evict. */
+		chunk = vsvm_devmem_chunk_alloc(vdev, n);
+		n = 0;
+		if (IS_ERR(chunk)) {
+			ret = PTR_ERR(chunk);
+			chunk = NULL;
+			npages = 0;	/* migrate nothing */
+		} else {
+			vsvm_devmem_cursor_init(&cur, chunk);
+		}
+	}
 	for (i = 0; i < npages; i++) {
 		struct page *spage = migrate_pfn_to_page(ctx->src[i]);
 		struct page *dpage;
 
 		if (!(ctx->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
-		dpage = to_device ? vsvm_devmem_alloc(vdev) :
+		dpage = to_device ? vsvm_devmem_cursor_next(&cur) :
 			alloc_page_vma(GFP_HIGHUSER, vma, start + i * PAGE_SIZE);
 		if (!dpage) {
 			ret = -ENOMEM;
@@ -236,8 +367,133 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
 	vsvm_migrate_copy(vdev, ctx, n, to_device);
 	migrate_vma_pages(&args);
 	migrate_vma_finalize(&args);
+	if (chunk) {
+		/* Pages that did not migrate have dropped their references. */
+		vsvm_devmem_chunk_lru_add(chunk);
+		vsvm_devmem_chunk_put(chunk);
+	}
 	return ret;
 }
+
+/*
+ * Evict the device pages of one chunk to system memory in one batch.
+ * Returns the number of pages moved.
+ */
+static unsigned long vsvm_devmem_evict_chunk(struct vsvm_device *vdev,
+					     struct vsvm_devmem_chunk *chunk,
+					     struct vsvm_migrate_ctx *ctx)
+{
+	unsigned long base = PHYS_PFN(vdev->devmem.range.start);
+	unsigned long i, n = 0, c = 0, moved = 0;
+	struct gpu_buddy_block *block;
+
+	list_for_each_entry(block, &chunk->blocks, link) {
+		unsigned long nb = gpu_buddy_block_size(&vdev->vram.mm, block)
+			>> PAGE_SHIFT;
+
+		if (WARN_ON(n + nb > VSVM_MIGRATE_BATCH))
+			break;
+		migrate_device_range(ctx->src + n, base +
+				     (gpu_buddy_block_offset(block) >> PAGE_SHIFT),
+				     nb);
+		n += nb;
+	}
+	for (i = 0; i < n; i++) {
+		struct page *spage = migrate_pfn_to_page(ctx->src[i]);
+		struct page *dpage;
+
+		ctx->dst[i] = 0;
+		if (!(ctx->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		/* No memory: the page stays in VRAM for now. */
+		dpage = alloc_page(GFP_HIGHUSER | __GFP_NOWARN);
+		if (!dpage)
+			continue;
+		lock_page(dpage);
+		ctx->dst[i] = migrate_pfn(page_to_pfn(dpage));
+		ctx->from[c] = vsvm_devmem_offset(spage);
+		ctx->to[c] = (uintptr_t)dpage;
+		c++;
+	}
+	vsvm_migrate_copy(vdev, ctx, c, false);
+	migrate_device_pages(ctx->src, ctx->dst, n);
+	for (i = 0; i < n; i++)
+		moved += !!(ctx->src[i] & MIGRATE_PFN_MIGRATE);
+	migrate_device_finalize(ctx->src, ctx->dst, n);
+	return moved;
+}
+
+static struct vsvm_device *to_vsvm_evictor(struct drm_svm_vram_evictor *ev)
+{
+	return container_of(ev, struct vsvm_device, devmem_evictor);
+}
+
+/* &drm_svm_vram_evictor_ops.oldest: the head of the SVM LRU. */
+static u64 vsvm_devmem_oldest(struct drm_svm_vram_evictor *ev, bool visible,
+			      void *ctx)
+{
+	struct vsvm_device *vdev = to_vsvm_evictor(ev);
+	struct vsvm_devmem_chunk *chunk;
+	u64 stamp = U64_MAX;
+
+	spin_lock(&vdev->devmem_lru_lock);
+	list_for_each_entry(chunk, &vdev->devmem_lru, lru) {
+		if (visible && !chunk->visible)
+			continue;
+		stamp = chunk->stamp;
+		break;
+	}
+	spin_unlock(&vdev->devmem_lru_lock);
+	return stamp;
+}
+
+/* &drm_svm_vram_evictor_ops.evict: evict the oldest SVM chunk. */
+static int vsvm_devmem_evict_oldest(struct drm_svm_vram_evictor *ev,
+				    bool visible, void *unused)
+{
+	struct vsvm_device *vdev = to_vsvm_evictor(ev);
+	struct vsvm_devmem_chunk *chunk, *victim = NULL;
+	struct vsvm_migrate_ctx *ctx;
+	unsigned long moved;
+
+	ctx = kvmalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	spin_lock(&vdev->devmem_lru_lock);
+	list_for_each_entry(chunk, &vdev->devmem_lru, lru) {
+		if (visible && !chunk->visible)
+			continue;
+		/* Skip a chunk whose last page is being freed. */
+		if (!atomic_inc_not_zero(&chunk->refs))
+			continue;
+		list_del_init(&chunk->lru);
+		victim = chunk;
+		break;
+	}
+	spin_unlock(&vdev->devmem_lru_lock);
+	if (!victim) {
+		kvfree(ctx);
+		return -ENOSPC;
+	}
+	moved = vsvm_devmem_evict_chunk(vdev, victim, ctx);
+	kvfree(ctx);
+	atomic64_inc(&vdev->devmem_evictions);
+	atomic64_add(moved, &vdev->devmem_evicted_pages);
+	/* Pages left behind (busy): evictable again later. */
+	if (atomic_read(&victim->refs) > 1)
+		vsvm_devmem_chunk_lru_add(victim);
+	vsvm_devmem_chunk_put(victim);
+	/* The VRAM comes back through the free worker. */
+	flush_work(&vdev->devmem_free_work);
+	if (!moved)
+		cond_resched();
+	return 0;
+}
+
+static const struct drm_svm_vram_evictor_ops vsvm_devmem_evictor_ops = {
+	.oldest = vsvm_devmem_oldest,
+	.evict = vsvm_devmem_evict_oldest,
+};
 
 /*
  * A CPU fault on a device page brings back the whole 2 MiB-aligned window
@@ -370,6 +626,8 @@ int vsvm_devmem_init(struct vsvm_device *vdev)
 
 	init_llist_head(&vdev->devmem_free);
 	INIT_WORK(&vdev->devmem_free_work, vsvm_devmem_free_work);
+	spin_lock_init(&vdev->devmem_lru_lock);
+	INIT_LIST_HEAD(&vdev->devmem_lru);
 	res = request_free_mem_region(&iomem_resource, vdev->cfg.vram_size,
 				      "vsvm-devmem");
 	if (IS_ERR(res))
@@ -386,6 +644,8 @@ int vsvm_devmem_init(struct vsvm_device *vdev)
 		return PTR_ERR(addr);
 	}
 	vdev->devmem_res = res;
+	drm_svm_vram_evictor_add(&vdev->vram, &vdev->devmem_evictor,
+				 &vsvm_devmem_evictor_ops);
 	return 0;
 }
 
@@ -395,10 +655,12 @@ int vsvm_devmem_init(struct vsvm_device *vdev)
  */
 void vsvm_devmem_fini(struct vsvm_device *vdev)
 {
+	drm_svm_vram_evictor_remove(&vdev->vram, &vdev->devmem_evictor);
 	vsvm_devmem_evict_all(vdev);
 	memunmap_pages(&vdev->devmem);
 	flush_work(&vdev->devmem_free_work);
 	release_mem_region(vdev->devmem_res->start,
 			   resource_size(vdev->devmem_res));
 	WARN_ON(atomic64_read(&vdev->devmem_pages));
+	WARN_ON(!list_empty(&vdev->devmem_lru));
 }

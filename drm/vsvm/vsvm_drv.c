@@ -111,6 +111,10 @@ static int vsvm_info_show(struct seq_file *m, void *unused)
 		   atomic64_read(&vdev->devmem_pages));
 	drm_printf(&p, "device private cpu faults: %lld\n",
 		   atomic64_read(&vdev->devmem_cpu_faults));
+	drm_printf(&p, "device private evictions: %lld\n",
+		   atomic64_read(&vdev->devmem_evictions));
+	drm_printf(&p, "device private evicted pages: %lld\n",
+		   atomic64_read(&vdev->devmem_evicted_pages));
 	drm_svm_vram_print(&vdev->vram, &p);
 	drm_svm_device_print(&vdev->svm, &p);
 	return 0;

@@ -97,7 +97,7 @@ struct vsvm_device {
 	struct dev_pagemap devmem;
 	/** @devmem_res: the physical address range of @devmem. */
 	struct resource *devmem_res;
-	/** @devmem_free: device pages whose VRAM is to be freed. */
+	/** @devmem_free: SVM VRAM chunks whose VRAM is to be freed. */
 	struct llist_head devmem_free;
 	/** @devmem_free_work: frees the VRAM of @devmem_free. */
 	struct work_struct devmem_free_work;
@@ -105,6 +105,16 @@ struct vsvm_device {
 	atomic64_t devmem_pages;
 	/** @devmem_cpu_faults: device pages brought back by CPU faults. */
 	atomic64_t devmem_cpu_faults;
+	/** @devmem_lru_lock: protects @devmem_lru (innermost). */
+	spinlock_t devmem_lru_lock;
+	/** @devmem_lru: SVM VRAM chunks, least recently filled first. */
+	struct list_head devmem_lru;
+	/** @devmem_evictor: lets VRAM allocations evict @devmem_lru. */
+	struct drm_svm_vram_evictor devmem_evictor;
+	/** @devmem_evictions: SVM chunks evicted under VRAM pressure. */
+	atomic64_t devmem_evictions;
+	/** @devmem_evicted_pages: device pages those evictions moved. */
+	atomic64_t devmem_evicted_pages;
 	/** @files_lock: protects @files. */
 	struct mutex files_lock;
 	/** @files: open files (struct vsvm_file), for debugfs. */

@@ -11,6 +11,47 @@
 #include <linux/types.h>
 
 struct drm_printer;
+struct drm_svm_vram_evictor;
+
+/**
+ * struct drm_svm_vram_evictor_ops - callbacks of one user of a VRAM pool
+ *
+ * Every user that holds evictable VRAM (GEM chunks, SVM device pages)
+ * registers one &struct drm_svm_vram_evictor. When an allocation finds the
+ * pool full, drm_svm_vram_evict() asks each user for the age of its least
+ * recently used evictable allocation and evicts the oldest one of all, so
+ * the users compete fairly for the pool.
+ *
+ * Both callbacks are called without any lock of the VRAM manager held
+ * except where noted, in process context; they may not allocate VRAM.
+ */
+struct drm_svm_vram_evictor_ops {
+	/**
+	 * @oldest: Return the LRU stamp (drm_svm_vram_lru_stamp()) of the
+	 * least recently used allocation @evict would evict for a request
+	 * with these arguments, or U64_MAX when there is none. Called with
+	 * &drm_svm_vram.lock held: it may take only spinlocks. Mandatory.
+	 */
+	u64 (*oldest)(struct drm_svm_vram_evictor *ev, bool visible,
+		      void *ctx);
+	/**
+	 * @evict: Evict that allocation (or the one now oldest) and wait
+	 * until its VRAM is back in the pool. Return 0 when progress was made
+	 * (or a contended victim should be retried), -ENOSPC when nothing
+	 * could be evicted, another -errno on failure. Mandatory.
+	 */
+	int (*evict)(struct drm_svm_vram_evictor *ev, bool visible, void *ctx);
+};
+
+/**
+ * struct drm_svm_vram_evictor - a user of a VRAM pool that can evict
+ */
+struct drm_svm_vram_evictor {
+	/** @ops: the callbacks. */
+	const struct drm_svm_vram_evictor_ops *ops;
+	/** @link: in &drm_svm_vram.evictors, under &drm_svm_vram.lock. */
+	struct list_head link;
+};
 
 /**
  * DRM_SVM_VERSION - version of the drm_svm helper, (major << 16) | minor
@@ -38,7 +79,8 @@ struct drm_printer;
  * first @visible_size bytes are CPU-visible through the BAR aperture; the
  * rest is CPU-invisible (small-BAR configurations).
  *
- * All members are protected by @lock; read them through the accessors.
+ * Members are protected by @lock unless noted; read them through the
+ * accessors.
  */
 struct drm_svm_vram {
 	/** @mm: the buddy allocator. */
@@ -55,6 +97,12 @@ struct drm_svm_vram {
 	u64 used;
 	/** @visible_used: bytes allocated below @visible_size. */
 	u64 visible_used;
+	/** @evictors: registered &struct drm_svm_vram_evictor. */
+	struct list_head evictors;
+	/** @lru_clock: source of LRU stamps (atomic, no lock). */
+	atomic64_t lru_clock;
+	/** @evictions: evictions started by drm_svm_vram_evict(). */
+	atomic64_t evictions;
 };
 
 int drm_svm_vram_init(struct drm_svm_vram *vram, u64 size, u64 visible_size,
@@ -62,7 +110,17 @@ int drm_svm_vram_init(struct drm_svm_vram *vram, u64 size, u64 visible_size,
 void drm_svm_vram_fini(struct drm_svm_vram *vram);
 int drm_svm_vram_alloc(struct drm_svm_vram *vram, u64 size, u64 min_page_size,
 		       unsigned int flags, struct list_head *blocks);
+int drm_svm_vram_alloc_evict(struct drm_svm_vram *vram, u64 size,
+			     u64 min_page_size, unsigned int flags,
+			     struct list_head *blocks, void *ctx);
 void drm_svm_vram_free(struct drm_svm_vram *vram, struct list_head *blocks);
+void drm_svm_vram_evictor_add(struct drm_svm_vram *vram,
+			      struct drm_svm_vram_evictor *ev,
+			      const struct drm_svm_vram_evictor_ops *ops);
+void drm_svm_vram_evictor_remove(struct drm_svm_vram *vram,
+				 struct drm_svm_vram_evictor *ev);
+int drm_svm_vram_evict(struct drm_svm_vram *vram, bool visible, void *ctx);
+u64 drm_svm_vram_lru_stamp(struct drm_svm_vram *vram);
 u64 drm_svm_vram_used(struct drm_svm_vram *vram);
 u64 drm_svm_vram_visible_used(struct drm_svm_vram *vram);
 void drm_svm_vram_print(struct drm_svm_vram *vram, struct drm_printer *p);

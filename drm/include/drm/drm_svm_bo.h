@@ -12,6 +12,7 @@
 #include <linux/workqueue.h>
 
 #include <drm/drm_gem.h>
+#include <drm/drm_svm.h>
 
 struct drm_printer;
 struct drm_svm_device;
@@ -144,6 +145,8 @@ struct drm_svm_device {
 	spinlock_t lru_lock;
 	/** @vram_lru: chunks in VRAM, least recently used first. */
 	struct list_head vram_lru;
+	/** @evictor: lets other users of @vram evict chunks of @vram_lru. */
+	struct drm_svm_vram_evictor evictor;
 	/** @wq: frees memory after moves; flushed by drm_svm_device_fini(). */
 	struct workqueue_struct *wq;
 	/** @stats: counters. */
@@ -163,6 +166,8 @@ struct drm_svm_chunk {
 	struct drm_svm_bo *bo;
 	/** @lru: link in &drm_svm_device.vram_lru while in VRAM. */
 	struct list_head lru;
+	/** @lru_stamp: drm_svm_vram_lru_stamp() of the last use, lru_lock. */
+	u64 lru_stamp;
 	/** @mem: the backing memory, NULL until first use. */
 	struct drm_svm_mem *mem;
 	/** @fence: the last move of this chunk, or NULL. */

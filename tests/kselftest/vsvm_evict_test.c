@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright © 2026 The drm-svm authors
+ *
+ * GEM objects and SVM device memory share one VRAM pool and evict each
+ * other under pressure. To oversubscribe quickly, each test first fills
+ * VRAM with a VRAM-only "balloon" object (never evictable) that leaves
+ * FREE bytes, then puts 2 x FREE of GEM and SVM data through those bytes in
+ * both orders, checking every byte after every eviction, the eviction
+ * counters in debugfs (vsvm_info) and that VRAM usage is back to its
+ * starting value at the end.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include "vsvm_drm.h"
+#include "vsvm_test_util.h"
+
+#include "kselftest_harness.h"
+
+#define FREE	(16ul << 20)
+#define PART	(FREE / 4)
+
+static uint64_t get_param(int fd, __u32 param)
+{
+	struct drm_vsvm_get_param gp = { .param = param };
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_GET_PARAM, &gp))
+		return ~0ull;
+	return gp.value;
+}
+
+/* Sum of one "name: value" line over the vsvm_info of every device. */
+static long long info_counter(const char *name)
+{
+	char line[256];
+	long long sum = 0, v;
+	size_t len = strlen(name);
+	glob_t g;
+	size_t i;
+
+	if (glob("/sys/kernel/debug/dri/vsvm.*/vsvm_info", 0, NULL, &g))
+		return -1;
+	for (i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, name, len) && line[len] == ':' &&
+			    sscanf(line + len + 1, "%lld", &v) == 1)
+				sum += v;
+		fclose(f);
+	}
+	globfree(&g);
+	return sum;
+}
+
+static int gem_create(int fd, uint64_t size, __u32 placements,
+		      __u32 preferred, __u32 *handle)
+{
+	struct drm_vsvm_gem_create c = {
+		.size = size,
+		.placements = placements,
+		.preferred = preferred,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_GEM_CREATE, &c))
+		return -errno;
+	*handle = c.handle;
+	return 0;
+}
+
+static int gem_migrate(int fd, __u32 handle, uint64_t size, __u32 pl)
+{
+	struct drm_vsvm_gem_migrate m = {
+		.handle = handle,
+		.placement = pl,
+		.size = size,
+	};
+
+	return ioctl(fd, DRM_IOCTL_VSVM_GEM_MIGRATE, &m) ? -errno : 0;
+}
+
+static int gem_access(int fd, __u32 handle, __u32 op, void *buf,
+		      uint64_t size)
+{
+	struct drm_vsvm_gem_access a = {
+		.handle = handle,
+		.op = op,
+		.size = size,
+		.data = (uintptr_t)buf,
+	};
+
+	return ioctl(fd, DRM_IOCTL_VSVM_GEM_ACCESS, &a) ? -errno : 0;
+}
+
+/* Chunks of an object in @pl. */
+static int gem_chunks_in(int fd, __u32 handle, __u32 pl)
+{
+	struct drm_vsvm_chunk_state st[64];
+	struct drm_vsvm_gem_residency r = {
+		.handle = handle,
+		.count = 64,
+		.chunks = (uintptr_t)st,
+	};
+	unsigned int i;
+	int n = 0;
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_GEM_RESIDENCY, &r))
+		return -errno;
+	for (i = 0; i < r.nchunks && i < 64; i++)
+		n += st[i].placement == pl &&
+			(st[i].flags & DRM_VSVM_CHUNK_POPULATED);
+	return n;
+}
+
+static int gem_close(int fd, __u32 handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	return ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c) ? -errno : 0;
+}
+
+static int svm_migrate(int fd, void *addr, size_t size, __u32 target,
+		       uint64_t *moved)
+{
+	struct drm_vsvm_svm_migrate m = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.target = target,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &m))
+		return -errno;
+	if (moved)
+		*moved = m.moved;
+	return 0;
+}
+
+/* Pages of [addr, addr + size) in this device's VRAM. */
+static long svm_device_pages(int fd, void *addr, size_t size)
+{
+	unsigned long i, n = size / getpagesize();
+	uint8_t *prot = malloc(n);
+	struct drm_vsvm_svm_snapshot s = {
+		.addr = (uintptr_t)addr,
+		.npages = n,
+		.data = (uintptr_t)prot,
+	};
+	long dev = 0;
+
+	if (!prot || ioctl(fd, DRM_IOCTL_VSVM_SVM_SNAPSHOT, &s)) {
+		free(prot);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		dev += (prot[i] & 0x30) == DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL;
+	free(prot);
+	return dev;
+}
+
+/* Device read of SVM memory (no migration). */
+static int svm_read(int fd, void *addr, void *buf, size_t size)
+{
+	struct drm_vsvm_svm_access a = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.data = (uintptr_t)buf,
+		.op = DRM_VSVM_SVM_READ,
+	};
+
+	return ioctl(fd, DRM_IOCTL_VSVM_SVM_ACCESS, &a) ? -errno : 0;
+}
+
+static void fill(void *p, size_t size, uint32_t seed)
+{
+	uint32_t *w = p;
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		w[i] = seed * 0x9e3779b9u + (uint32_t)i;
+}
+
+/* Index of the first wrong word, or -1. */
+static long check(const void *p, size_t size, uint32_t seed)
+{
+	const uint32_t *w = p;
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		if (w[i] != seed * 0x9e3779b9u + (uint32_t)i)
+			return i;
+	return -1;
+}
+
+FIXTURE(evict) {
+	int fd;
+	__u32 balloon;
+	uint64_t used0;
+	void *buf;
+};
+
+FIXTURE_SETUP(evict)
+{
+	uint64_t size, used, bsize;
+
+	self->fd = open_vsvm();
+	self->balloon = 0;
+	self->buf = NULL;
+	if (self->fd < 0)
+		SKIP(return, "no vsvm render node");
+	size = get_param(self->fd, DRM_VSVM_PARAM_VRAM_SIZE);
+	used = get_param(self->fd, DRM_VSVM_PARAM_VRAM_USED);
+	self->used0 = used;
+	ASSERT_GT(size, used + FREE);
+	bsize = (size - used - FREE) & ~((2ull << 20) - 1);
+	ASSERT_EQ(0, gem_create(self->fd, bsize, DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
+				DRM_VSVM_PL_VRAM, &self->balloon));
+	ASSERT_EQ(0, gem_migrate(self->fd, self->balloon, bsize,
+				 DRM_VSVM_PL_VRAM));
+	ASSERT_EQ(used + bsize, get_param(self->fd, DRM_VSVM_PARAM_VRAM_USED));
+	self->buf = malloc(FREE);
+	ASSERT_NE(NULL, self->buf);
+}
+
+FIXTURE_TEARDOWN(evict)
+{
+	int i;
+
+	if (self->fd < 0)
+		return;
+	if (self->balloon)
+		gem_close(self->fd, self->balloon);
+	/* Device pages go back to the pool from a worker: give it a moment. */
+	for (i = 0; i < 200; i++) {
+		if (get_param(self->fd, DRM_VSVM_PARAM_VRAM_USED) == self->used0)
+			break;
+		usleep(10000);
+	}
+	EXPECT_EQ(self->used0, get_param(self->fd, DRM_VSVM_PARAM_VRAM_USED));
+	free(self->buf);
+	close(self->fd);
+}
+
+static void *map_anon(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* A GEM object (SYSTEM or VRAM) of @size filled with @seed, in VRAM. */
+static int gem_filled_in_vram(int fd, size_t size, uint32_t seed, void *buf,
+			      __u32 *handle)
+{
+	int ret = gem_create(fd, size, DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM) |
+			     DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
+			     DRM_VSVM_PL_SYSTEM, handle);
+
+	if (ret)
+		return ret;
+	fill(buf, size, seed);
+	ret = gem_access(fd, *handle, DRM_VSVM_ACCESS_WRITE, buf, size);
+	return ret ?: gem_migrate(fd, *handle, size, DRM_VSVM_PL_VRAM);
+}
+
+/* GEM fills the free VRAM, then SVM takes it: the GEM chunks are evicted. */
+TEST_F(evict, gem_then_svm)
+{
+	long long gem_ev = info_counter("evictions");
+	long long svm_ev = info_counter("device private evictions");
+	void *s = map_anon(FREE);
+	uint64_t moved = 0;
+	__u32 g = 0;
+
+	ASSERT_NE(NULL, s);
+	ASSERT_LE(0, gem_ev);
+	ASSERT_EQ(0, gem_filled_in_vram(self->fd, FREE, 1, self->buf, &g));
+	ASSERT_EQ(FREE >> 21, gem_chunks_in(self->fd, g, DRM_VSVM_PL_VRAM));
+
+	fill(s, FREE, 2);
+	ASSERT_EQ(0, svm_migrate(self->fd, s, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 &moved));
+	ASSERT_EQ(FREE / getpagesize(), moved);
+	ASSERT_EQ(FREE / getpagesize(), svm_device_pages(self->fd, s, FREE));
+	ASSERT_EQ(0, gem_chunks_in(self->fd, g, DRM_VSVM_PL_VRAM));
+	ASSERT_LE(gem_ev + (long long)(FREE >> 21), info_counter("evictions"));
+	ASSERT_EQ(svm_ev, info_counter("device private evictions"));
+
+	/* Every byte of both survived. */
+	ASSERT_EQ(0, svm_read(self->fd, s, self->buf, FREE));
+	ASSERT_EQ(-1, check(self->buf, FREE, 2));
+	ASSERT_EQ(0, gem_access(self->fd, g, DRM_VSVM_ACCESS_READ, self->buf,
+				FREE));
+	ASSERT_EQ(-1, check(self->buf, FREE, 1));
+
+	/* Now GEM wants VRAM back: the SVM pages go to system memory. */
+	ASSERT_EQ(0, gem_migrate(self->fd, g, FREE, DRM_VSVM_PL_VRAM));
+	ASSERT_EQ(FREE >> 21, gem_chunks_in(self->fd, g, DRM_VSVM_PL_VRAM));
+	ASSERT_EQ(0, svm_device_pages(self->fd, s, FREE));
+	ASSERT_LT(svm_ev, info_counter("device private evictions"));
+	ASSERT_EQ(-1, check(s, FREE, 2));
+	ASSERT_EQ(0, gem_access(self->fd, g, DRM_VSVM_ACCESS_READ, self->buf,
+				FREE));
+	ASSERT_EQ(-1, check(self->buf, FREE, 1));
+
+	ASSERT_EQ(0, gem_close(self->fd, g));
+	ASSERT_EQ(0, munmap(s, FREE));
+}
+
+/* SVM fills the free VRAM, then GEM takes it: the SVM pages are evicted. */
+TEST_F(evict, svm_then_gem)
+{
+	long long svm_ev = info_counter("device private evictions");
+	long long svm_pages = info_counter("device private evicted pages");
+	void *s = map_anon(FREE);
+	uint64_t moved = 0;
+	__u32 g = 0;
+
+	ASSERT_NE(NULL, s);
+	fill(s, FREE, 3);
+	ASSERT_EQ(0, svm_migrate(self->fd, s, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 &moved));
+	ASSERT_EQ(FREE / getpagesize(), moved);
+	ASSERT_EQ(FREE / getpagesize(), svm_device_pages(self->fd, s, FREE));
+
+	ASSERT_EQ(0, gem_filled_in_vram(self->fd, FREE, 4, self->buf, &g));
+	ASSERT_EQ(FREE >> 21, gem_chunks_in(self->fd, g, DRM_VSVM_PL_VRAM));
+	ASSERT_EQ(0, svm_device_pages(self->fd, s, FREE));
+	/* Whole batches (2 MiB) went, each as one eviction. */
+	ASSERT_EQ(svm_ev + (long long)(FREE >> 21),
+		  info_counter("device private evictions"));
+	ASSERT_EQ(svm_pages + (long long)(FREE / getpagesize()),
+		  info_counter("device private evicted pages"));
+	ASSERT_EQ(0, gem_access(self->fd, g, DRM_VSVM_ACCESS_READ, self->buf,
+				FREE));
+	ASSERT_EQ(-1, check(self->buf, FREE, 4));
+	ASSERT_EQ(-1, check(s, FREE, 3));
+
+	/* And back: SVM evicts the GEM chunks. */
+	ASSERT_EQ(0, svm_migrate(self->fd, s, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 &moved));
+	ASSERT_EQ(FREE / getpagesize(), svm_device_pages(self->fd, s, FREE));
+	ASSERT_EQ(0, gem_chunks_in(self->fd, g, DRM_VSVM_PL_VRAM));
+	ASSERT_EQ(0, svm_read(self->fd, s, self->buf, FREE));
+	ASSERT_EQ(-1, check(self->buf, FREE, 3));
+	ASSERT_EQ(0, gem_access(self->fd, g, DRM_VSVM_ACCESS_READ, self->buf,
+				FREE));
+	ASSERT_EQ(-1, check(self->buf, FREE, 4));
+
+	ASSERT_EQ(0, gem_close(self->fd, g));
+	ASSERT_EQ(0, munmap(s, FREE));
+}
+
+/* A second SVM buffer evicts the older first one (LRU), data intact. */
+TEST_F(evict, svm_evicts_older_svm)
+{
+	void *a = map_anon(FREE), *b = map_anon(FREE);
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	fill(a, FREE, 5);
+	fill(b, FREE, 6);
+	ASSERT_EQ(0, svm_migrate(self->fd, a, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 NULL));
+	ASSERT_EQ(0, svm_migrate(self->fd, b, PART, DRM_VSVM_SVM_TARGET_DEVICE,
+				 NULL));
+	/* The oldest quarter of a went, the rest stayed. */
+	ASSERT_EQ((FREE - PART) / getpagesize(),
+		  svm_device_pages(self->fd, a, FREE));
+	ASSERT_EQ(PART / getpagesize(), svm_device_pages(self->fd,
+							 (char *)a + PART * 3,
+							 PART));
+	ASSERT_EQ(0, svm_device_pages(self->fd, a, PART));
+	ASSERT_EQ(0, svm_migrate(self->fd, b, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 NULL));
+	ASSERT_EQ(0, svm_device_pages(self->fd, a, FREE));
+	ASSERT_EQ(FREE / getpagesize(), svm_device_pages(self->fd, b, FREE));
+	ASSERT_EQ(0, svm_read(self->fd, b, self->buf, FREE));
+	ASSERT_EQ(-1, check(self->buf, FREE, 6));
+	ASSERT_EQ(-1, check(a, FREE, 5));
+	ASSERT_EQ(-1, check(b, FREE, 6));
+	ASSERT_EQ(0, munmap(a, FREE));
+	ASSERT_EQ(0, munmap(b, FREE));
+}
+
+/*
+ * 2 x FREE in quarters, GEM and SVM interleaved, two rounds: every part is
+ * checked after every step, and each step must succeed by evicting.
+ */
+TEST_F(evict, mixed_rounds)
+{
+	void *s[4];
+	__u32 g[4] = { 0 };
+	int round, i, j;
+
+	for (i = 0; i < 4; i++) {
+		s[i] = map_anon(PART);
+		ASSERT_NE(NULL, s[i]);
+		fill(s[i], PART, 10 + i);
+		ASSERT_EQ(0, gem_create(self->fd, PART,
+					DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM) |
+					DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
+					DRM_VSVM_PL_SYSTEM, &g[i]));
+		fill(self->buf, PART, 20 + i);
+		ASSERT_EQ(0, gem_access(self->fd, g[i], DRM_VSVM_ACCESS_WRITE,
+					self->buf, PART));
+	}
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 4; i++) {
+			bool gem_first = (i + round) % 2;
+
+			if (gem_first)
+				ASSERT_EQ(0, gem_migrate(self->fd, g[i], PART,
+							 DRM_VSVM_PL_VRAM));
+			ASSERT_EQ(0, svm_migrate(self->fd, s[i], PART,
+						 DRM_VSVM_SVM_TARGET_DEVICE,
+						 NULL));
+			if (!gem_first)
+				ASSERT_EQ(0, gem_migrate(self->fd, g[i], PART,
+							 DRM_VSVM_PL_VRAM));
+			for (j = 0; j < 4; j++) {
+				ASSERT_EQ(0, svm_read(self->fd, s[j], self->buf,
+						      PART));
+				ASSERT_EQ(-1, check(self->buf, PART, 10 + j));
+				ASSERT_EQ(0, gem_access(self->fd, g[j],
+							DRM_VSVM_ACCESS_READ,
+							self->buf, PART));
+				ASSERT_EQ(-1, check(self->buf, PART, 20 + j));
+			}
+			/* The two just placed are in VRAM. */
+			ASSERT_EQ(PART / getpagesize(),
+				  svm_device_pages(self->fd, s[i], PART));
+			ASSERT_EQ(PART >> 21, gem_chunks_in(self->fd, g[i],
+							    DRM_VSVM_PL_VRAM));
+		}
+	}
+	ASSERT_LT(0, info_counter("device private evictions"));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(-1, check(s[i], PART, 10 + i));
+		ASSERT_EQ(0, munmap(s[i], PART));
+		ASSERT_EQ(0, gem_close(self->fd, g[i]));
+	}
+}
+
+/* Nothing evictable left: -ENOSPC, and nothing is lost or half-moved. */
+TEST_F(evict, enospc_when_nothing_evictable)
+{
+	void *s = map_anon(PART);
+	uint64_t moved = 1;
+	__u32 pin = 0, g = 0;
+
+	ASSERT_NE(NULL, s);
+	fill(s, PART, 7);
+	/* SVM pages are evictable: a VRAM-only object can take their place. */
+	ASSERT_EQ(0, svm_migrate(self->fd, s, PART, DRM_VSVM_SVM_TARGET_DEVICE,
+				 NULL));
+	ASSERT_EQ(0, gem_create(self->fd, FREE,
+				DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
+				DRM_VSVM_PL_VRAM, &pin));
+	ASSERT_EQ(0, gem_migrate(self->fd, pin, FREE, DRM_VSVM_PL_VRAM));
+	ASSERT_EQ(0, svm_device_pages(self->fd, s, PART));
+	ASSERT_EQ(-1, check(s, PART, 7));
+
+	/* Now VRAM holds only unevictable memory. */
+	ASSERT_EQ(-ENOSPC, svm_migrate(self->fd, s, PART,
+				       DRM_VSVM_SVM_TARGET_DEVICE, &moved));
+	ASSERT_EQ(0, svm_device_pages(self->fd, s, PART));
+	ASSERT_EQ(-1, check(s, PART, 7));
+	ASSERT_EQ(0, gem_create(self->fd, PART,
+				DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM) |
+				DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
+				DRM_VSVM_PL_SYSTEM, &g));
+	ASSERT_EQ(-ENOSPC, gem_migrate(self->fd, g, PART, DRM_VSVM_PL_VRAM));
+
+	ASSERT_EQ(0, gem_close(self->fd, pin));
+	ASSERT_EQ(0, svm_migrate(self->fd, s, PART, DRM_VSVM_SVM_TARGET_DEVICE,
+				 NULL));
+	ASSERT_EQ(PART / getpagesize(), svm_device_pages(self->fd, s, PART));
+	ASSERT_EQ(0, gem_close(self->fd, g));
+	ASSERT_EQ(0, munmap(s, PART));
+}
+
+TEST_HARNESS_MAIN
