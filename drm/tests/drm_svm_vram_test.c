@@ -4,6 +4,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/lockdep.h>
 #include <linux/sizes.h>
 
 #include <drm/drm_svm.h>
@@ -158,6 +159,118 @@ static void drm_svm_vram_test_exhaust(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_svm_vram_used(vram), 0ull);
 }
 
+/* A mock VRAM user: up to 8 allocations, each with an LRU stamp. */
+struct mock_user {
+	struct drm_svm_vram_evictor ev;
+	struct drm_svm_vram *vram;
+	struct list_head blocks[8];
+	u64 stamp[8];
+	unsigned int n, evicted;
+};
+
+static int mock_oldest_index(struct mock_user *u)
+{
+	unsigned int i;
+
+	for (i = 0; i < u->n; i++)
+		if (!list_empty(&u->blocks[i]))
+			return i;
+	return -1;
+}
+
+static u64 mock_oldest(struct drm_svm_vram_evictor *ev, bool visible,
+		       void *ctx)
+{
+	struct mock_user *u = container_of(ev, struct mock_user, ev);
+	int i = mock_oldest_index(u);
+
+	lockdep_assert_held(&u->vram->lock);
+	return i < 0 ? U64_MAX : u->stamp[i];
+}
+
+static int mock_evict(struct drm_svm_vram_evictor *ev, bool visible,
+		      void *ctx)
+{
+	struct mock_user *u = container_of(ev, struct mock_user, ev);
+	int i = mock_oldest_index(u);
+
+	if (i < 0)
+		return -ENOSPC;
+	drm_svm_vram_free(u->vram, &u->blocks[i]);
+	u->evicted |= BIT(i);
+	return 0;
+}
+
+static const struct drm_svm_vram_evictor_ops mock_ops = {
+	.oldest = mock_oldest,
+	.evict = mock_evict,
+};
+
+static void mock_alloc(struct kunit *test, struct mock_user *u, u64 size)
+{
+	unsigned int i = u->n++;
+
+	INIT_LIST_HEAD(&u->blocks[i]);
+	KUNIT_ASSERT_EQ(test, drm_svm_vram_alloc_evict(u->vram, size, 0, 0,
+						       &u->blocks[i], u), 0);
+	u->stamp[i] = drm_svm_vram_lru_stamp(u->vram);
+}
+
+/* Two users evict each other strictly in LRU order, then -ENOSPC. */
+static void drm_svm_vram_test_evict_lru(struct kunit *test)
+{
+	struct drm_svm_vram *vram = vram_test_setup(test, SZ_1M, SZ_1M);
+	struct mock_user *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct mock_user *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	LIST_HEAD(pinned);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	a->vram = vram;
+	b->vram = vram;
+	drm_svm_vram_evictor_add(vram, &a->ev, &mock_ops);
+	drm_svm_vram_evictor_add(vram, &b->ev, &mock_ops);
+
+	/* a0 b0 a1 b1 fill the pool, oldest first. */
+	mock_alloc(test, a, SZ_256K);
+	mock_alloc(test, b, SZ_256K);
+	mock_alloc(test, a, SZ_256K);
+	mock_alloc(test, b, SZ_256K);
+	KUNIT_EXPECT_EQ(test, drm_svm_vram_used(vram), SZ_1M);
+	KUNIT_EXPECT_EQ(test, a->evicted | b->evicted, 0);
+
+	/* b2 needs 256K: a0 (the oldest of all) goes. */
+	mock_alloc(test, b, SZ_256K);
+	KUNIT_EXPECT_EQ(test, a->evicted, BIT(0));
+	KUNIT_EXPECT_EQ(test, b->evicted, 0);
+	/* a3 needs 512K: b0 then a1. */
+	mock_alloc(test, a, SZ_512K);
+	KUNIT_EXPECT_EQ(test, a->evicted, BIT(0) | BIT(1));
+	KUNIT_EXPECT_EQ(test, b->evicted, BIT(0));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&vram->evictions), 3);
+
+	/* Unevictable memory only: the request fails, nothing else moves. */
+	KUNIT_ASSERT_EQ(test, drm_svm_vram_alloc_evict(vram, SZ_1M, 0, 0,
+						       &pinned, NULL), 0);
+	KUNIT_EXPECT_EQ(test, a->evicted, BIT(0) | BIT(1) | BIT(2));
+	KUNIT_EXPECT_EQ(test, b->evicted, BIT(0) | BIT(1) | BIT(2));
+	INIT_LIST_HEAD(&b->blocks[7]);
+	KUNIT_EXPECT_EQ(test, drm_svm_vram_alloc_evict(vram, SZ_4K, 0, 0,
+						       &b->blocks[7], NULL),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, drm_svm_vram_evict(vram, false, NULL), -ENOSPC);
+
+	drm_svm_vram_free(vram, &pinned);
+	for (i = 0; i < a->n; i++)
+		drm_svm_vram_free(vram, &a->blocks[i]);
+	for (i = 0; i < b->n; i++)
+		drm_svm_vram_free(vram, &b->blocks[i]);
+	drm_svm_vram_evictor_remove(vram, &a->ev);
+	drm_svm_vram_evictor_remove(vram, &b->ev);
+	KUNIT_EXPECT_EQ(test, drm_svm_vram_used(vram), 0);
+}
+
 static struct kunit_case drm_svm_vram_tests[] = {
 	KUNIT_CASE(drm_svm_vram_test_init_bad),
 	KUNIT_CASE(drm_svm_vram_test_alloc_free),
@@ -165,6 +278,7 @@ static struct kunit_case drm_svm_vram_tests[] = {
 	KUNIT_CASE(drm_svm_vram_test_visible),
 	KUNIT_CASE(drm_svm_vram_test_topdown),
 	KUNIT_CASE(drm_svm_vram_test_exhaust),
+	KUNIT_CASE(drm_svm_vram_test_evict_lru),
 	{}
 };
 

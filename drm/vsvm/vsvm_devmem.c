@@ -35,6 +35,26 @@
  */
 
 /**
+ * DOC: vsvm peer devices
+ *
+ * All vsvm instances give their pagemaps, mirrors and migrations one owner,
+ * vsvm_devmem_owner(). Hence:
+ *
+ * - Peer mapping: hmm_range_fault() of device B's mirror returns device A's
+ *   private pages as they are (no migration to system memory); B's page
+ *   table points at them and B's accesses go to A's VRAM store. This is
+ *   what the policy gets when it does not migrate (accessed-by).
+ * - Peer migration: vsvm_devmem_migrate() to device B collects system pages
+ *   and other vsvm devices' private pages alike; B's copy engine reads the
+ *   peers' pages straight from their VRAM into B's VRAM in the same job as
+ *   the system pages, with no bounce through system memory
+ *   (&vsvm_device.devmem_peer_pages counts them). Pages already in B's VRAM
+ *   are left alone.
+ * - Local and remote pages are told apart by pagemap identity
+ *   (vsvm_devmem_is_local(), vsvm_devmem_is_peer()), not by owner.
+ */
+
+/**
  * DOC: vsvm device memory eviction
  *
  * Each migration batch to the device (up to 2 MiB) takes its VRAM in one
@@ -84,9 +104,55 @@ struct vsvm_devmem_chunk {
 	bool visible;
 };
 
+/* The pgmap owner shared by all vsvm devices (see "vsvm peer devices"). */
+static const char vsvm_devmem_owner_token;
+
 static struct vsvm_device *page_to_vsvm(struct page *page)
 {
 	return container_of(page->pgmap, struct vsvm_device, devmem);
+}
+
+/**
+ * vsvm_devmem_owner() - the owner of every vsvm device's private pages
+ *
+ * Mirrors and migrations of all vsvm devices use this owner, so
+ * hmm_range_fault() hands any vsvm device's pages to any vsvm mirror (peer
+ * access) and migrate_vma can collect them for a device-to-device move.
+ *
+ * Return: the owner token (&dev_pagemap.owner).
+ */
+void *vsvm_devmem_owner(void)
+{
+	return (void *)&vsvm_devmem_owner_token;
+}
+
+/**
+ * vsvm_devmem_is_local() - whether a page is in a device's own VRAM
+ * @vdev: the device
+ * @page: any page
+ *
+ * Tells a device's own private pages from a peer's: both have the same
+ * owner, so the pagemap identity decides.
+ *
+ * Return: true for a device-private page of @vdev.
+ */
+bool vsvm_devmem_is_local(struct vsvm_device *vdev, struct page *page)
+{
+	return is_device_private_page(page) && page->pgmap == &vdev->devmem;
+}
+
+/**
+ * vsvm_devmem_is_peer() - whether a page is in another vsvm device's VRAM
+ * @vdev: the device
+ * @page: any page
+ *
+ * Return: true for a device-private page of a vsvm device other than @vdev.
+ */
+bool vsvm_devmem_is_peer(struct vsvm_device *vdev, struct page *page)
+{
+	return is_device_private_page(page) &&
+		page->pgmap->owner == vsvm_devmem_owner() &&
+		page->pgmap != &vdev->devmem;
 }
 
 /**
@@ -249,20 +315,23 @@ static const struct dev_pagemap_ops vsvm_devmem_ops = {
 struct vsvm_migrate_ctx {
 	unsigned long src[VSVM_MIGRATE_BATCH];
 	unsigned long dst[VSVM_MIGRATE_BATCH];
-	u64 from[VSVM_MIGRATE_BATCH];	/* struct page * or VRAM offset */
-	u64 to[VSVM_MIGRATE_BATCH];
+	u64 from[VSVM_MIGRATE_BATCH];	/* struct page * */
+	u64 to[VSVM_MIGRATE_BATCH];	/* struct page * or VRAM offset */
 };
 
 /*
  * Copy the collected pages with the copy engine, as one job, and wait for
- * it: migrate_vma_pages() may only run once the data is in place.
+ * it: migrate_vma_pages() may only run once the data is in place. Sources
+ * are struct pages: system pages, or the VRAM store pages of device pages
+ * (of this device, or of a peer whose VRAM the engine reads directly).
+ * Destinations are VRAM offsets of @vdev (@to_device) or system pages.
  */
 static int vsvm_migrate_copy(struct vsvm_device *vdev,
 			     struct vsvm_migrate_ctx *ctx, unsigned long n,
 			     bool to_device)
 {
 	struct drm_svm_copy copy = {
-		.src_pl = to_device ? DRM_SVM_PL_SYSTEM : DRM_SVM_PL_VRAM,
+		.src_pl = DRM_SVM_PL_SYSTEM,
 		.dst_pl = to_device ? DRM_SVM_PL_VRAM : DRM_SVM_PL_SYSTEM,
 		.npages = n,
 		.src_vram = ctx->from,
@@ -286,13 +355,26 @@ static int vsvm_migrate_copy(struct vsvm_device *vdev,
 		struct page *d = to_device ?
 			vsvm_vram_page(&vdev->svm, ctx->to[i]) :
 			(struct page *)(uintptr_t)ctx->to[i];
-		struct page *s = to_device ?
-			(struct page *)(uintptr_t)ctx->from[i] :
-			vsvm_vram_page(&vdev->svm, ctx->from[i]);
+		struct page *s = (struct page *)(uintptr_t)ctx->from[i];
 
 		copy_highpage(d, s);
 	}
 	return 0;
+}
+
+/*
+ * Whether migrate_vma collected a page that this migration moves: to the
+ * device, pages already in @vdev's own VRAM stay (they are collected only
+ * because peers' pages share their owner).
+ */
+static bool vsvm_migrate_wanted(struct vsvm_device *vdev, unsigned long src,
+				bool to_device)
+{
+	struct page *page = migrate_pfn_to_page(src);
+
+	if (!(src & MIGRATE_PFN_MIGRATE))
+		return false;
+	return !to_device || !page || !vsvm_devmem_is_local(vdev, page);
 }
 
 /* Migrate one batch (at most VSVM_MIGRATE_BATCH pages) of one VMA. */
@@ -308,12 +390,14 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
 		.end = end,
 		.src = ctx->src,
 		.dst = ctx->dst,
-		.pgmap_owner = vdev,
-		.flags = to_device ? MIGRATE_VMA_SELECT_SYSTEM :
+		.pgmap_owner = vsvm_devmem_owner(),
+		/* To the device: from system memory or a peer's VRAM. */
+		.flags = to_device ? MIGRATE_VMA_SELECT_SYSTEM |
+			MIGRATE_VMA_SELECT_DEVICE_PRIVATE :
 			MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
 		.fault_page = fault_page,
 	};
-	unsigned long i, n = 0, npages = (end - start) >> PAGE_SHIFT;
+	unsigned long i, n = 0, peer = 0, npages = (end - start) >> PAGE_SHIFT;
 	struct vsvm_devmem_chunk *chunk = NULL;
 	struct vsvm_devmem_cursor cur;
 	int ret;
@@ -323,7 +407,7 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
 	if (ret)
 		return ret;
 	for (i = 0; to_device && i < npages; i++)
-		n += !!(ctx->src[i] & MIGRATE_PFN_MIGRATE);
+		n += vsvm_migrate_wanted(vdev, ctx->src[i], true);
 	if (n) {
 		/* All the batch's VRAM at once; this may evict. */
 		chunk = vsvm_devmem_chunk_alloc(vdev, n);
@@ -340,7 +424,7 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
 		struct page *spage = migrate_pfn_to_page(ctx->src[i]);
 		struct page *dpage;
 
-		if (!(ctx->src[i] & MIGRATE_PFN_MIGRATE))
+		if (!vsvm_migrate_wanted(vdev, ctx->src[i], to_device))
 			continue;
 		dpage = to_device ? vsvm_devmem_cursor_next(&cur) :
 			alloc_page_vma(GFP_HIGHUSER, vma, start + i * PAGE_SIZE);
@@ -358,13 +442,19 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
 				       dpage);
 			continue;
 		}
-		ctx->from[n] = to_device ? (uintptr_t)spage :
-			vsvm_devmem_offset(spage);
+		if (is_device_private_page(spage)) {
+			/* Read straight from the owner's VRAM (peer copy). */
+			if (to_device)
+				peer++;
+			spage = vsvm_devmem_backing(spage);
+		}
+		ctx->from[n] = (uintptr_t)spage;
 		ctx->to[n] = to_device ? vsvm_devmem_offset(dpage) :
 			(uintptr_t)dpage;
 		n++;
 	}
 	vsvm_migrate_copy(vdev, ctx, n, to_device);
+	atomic64_add(peer, &vdev->devmem_peer_pages);
 	migrate_vma_pages(&args);
 	migrate_vma_finalize(&args);
 	if (chunk) {
@@ -411,7 +501,7 @@ static unsigned long vsvm_devmem_evict_chunk(struct vsvm_device *vdev,
 			continue;
 		lock_page(dpage);
 		ctx->dst[i] = migrate_pfn(page_to_pfn(dpage));
-		ctx->from[c] = vsvm_devmem_offset(spage);
+		ctx->from[c] = (uintptr_t)vsvm_devmem_backing(spage);
 		ctx->to[c] = (uintptr_t)dpage;
 		c++;
 	}
@@ -637,7 +727,7 @@ int vsvm_devmem_init(struct vsvm_device *vdev)
 	vdev->devmem.range.end = res->end;
 	vdev->devmem.nr_range = 1;
 	vdev->devmem.ops = &vsvm_devmem_ops;
-	vdev->devmem.owner = vdev;
+	vdev->devmem.owner = vsvm_devmem_owner();
 	addr = memremap_pages(&vdev->devmem, numa_node_id());
 	if (IS_ERR(addr)) {
 		release_mem_region(res->start, resource_size(res));

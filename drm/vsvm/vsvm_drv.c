@@ -115,6 +115,8 @@ static int vsvm_info_show(struct seq_file *m, void *unused)
 		   atomic64_read(&vdev->devmem_evictions));
 	drm_printf(&p, "device private evicted pages: %lld\n",
 		   atomic64_read(&vdev->devmem_evicted_pages));
+	drm_printf(&p, "device private peer pages: %lld\n",
+		   atomic64_read(&vdev->devmem_peer_pages));
 	drm_svm_vram_print(&vdev->vram, &p);
 	drm_svm_device_print(&vdev->svm, &p);
 	return 0;

@@ -115,6 +115,8 @@ struct vsvm_device {
 	atomic64_t devmem_evictions;
 	/** @devmem_evicted_pages: device pages those evictions moved. */
 	atomic64_t devmem_evicted_pages;
+	/** @devmem_peer_pages: pages migrated here straight from a peer. */
+	atomic64_t devmem_peer_pages;
 	/** @files_lock: protects @files. */
 	struct mutex files_lock;
 	/** @files: open files (struct vsvm_file), for debugfs. */
@@ -233,6 +235,9 @@ int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
 u64 vsvm_devmem_evict(struct vsvm_device *vdev);
 u64 vsvm_devmem_offset(struct page *page);
 struct page *vsvm_devmem_backing(struct page *page);
+void *vsvm_devmem_owner(void);
+bool vsvm_devmem_is_local(struct vsvm_device *vdev, struct page *page);
+bool vsvm_devmem_is_peer(struct vsvm_device *vdev, struct page *page);
 
 int vsvm_engines_init(struct vsvm_device *vdev);
 void vsvm_engines_fini(struct vsvm_device *vdev);

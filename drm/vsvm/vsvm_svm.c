@@ -186,7 +186,7 @@ struct vsvm_svm *vsvm_svm_get(struct drm_device *drm, struct drm_file *file)
 	spin_lock_init(&svm->prefetch_lock);
 	svm->prefetch_context = dma_fence_context_alloc(1);
 	ret = drm_svm_mirror_init(&svm->mirror, current->mm, &vsvm_mirror_ops,
-				  to_vsvm(drm));
+				  vsvm_devmem_owner());
 	if (ret) {
 		destroy_workqueue(svm->prefetch_wq);
 		mutex_destroy(&svm->attrs_lock);
