@@ -64,15 +64,27 @@ for t in "$B"/igt-tests/tests/*; do
 done
 
 # kselftest-harness tests.
-for t in "$B"/tests/kselftest/*_test; do
-	[ -x "$t" ] || continue
+kselftest() {
+	local t=$1 name
 	name=$(basename "$t")
 	"$t" -l > "$R/kselftest/$name.list" 2>/dev/null
 	timeout -s TERM -k 10 600 "$t" > "$R/kselftest/$name.tap" \
 		2> "$R/kselftest/$name.err"
 	echo "$?" > "$R/kselftest/$name.rc"
 	grep -E '^(not )?ok ' "$R/kselftest/$name.tap" | sed "s|^|kselftest: $name: |"
+}
+for t in "$B"/tests/kselftest/*_test; do
+	[ -x "$t" ] || continue
+	# needs two devices: run below
+	[ "$(basename "$t")" = vsvm_multi_test ] && continue
+	kselftest "$t"
 done
+
+# Two vsvm devices (peer migration and mapping).
+step reload-vsvm-two-devices sh -c 'modprobe -r vsvm &&
+	modprobe vsvm num_devices=2 vram_size_mb=64 visible_vram_mb=32'
+udevadm settle >/dev/null 2>&1 || sleep 1
+kselftest "$B"/tests/kselftest/vsvm_multi_test
 
 # The drivers must unload cleanly after all of it.
 step unload-vsvm modprobe -r vsvm

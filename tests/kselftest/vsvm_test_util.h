@@ -45,4 +45,26 @@ static inline int open_vsvm(void)
 	return fd;
 }
 
+/* The @n-th vsvm render node in minor order (0: the first), opened, or -1. */
+static inline int open_vsvm_nth(int n)
+{
+	char path[64], name[32];
+	int minor, fd;
+
+	for (minor = 128; minor < 192; minor++) {
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+		snprintf(path, sizeof(path), "/dev/dri/renderD%d", minor);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vsvm") &&
+		    n-- == 0)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
 #endif /* VSVM_TEST_UTIL_H */

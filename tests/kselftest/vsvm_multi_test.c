@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright © 2026 The drm-svm authors
+ *
+ * Two vsvm devices (load vsvm with num_devices=2; skipped otherwise): a
+ * range in device A's VRAM migrates to device B with B's copy engine
+ * reading A's VRAM directly (the peer-copy counter proves that no page went
+ * through system memory), B maps A's pages peer-to-peer without migrating
+ * them, the CPU faults pages back from B, and B evicts them under VRAM
+ * pressure. Also hmm-tests' double_map with two devices.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include "vsvm_drm.h"
+#include "vsvm_test_util.h"
+
+#include "kselftest_harness.h"
+
+#define SIZE	(4ul << 20)
+
+static uint64_t get_param(int fd, __u32 param)
+{
+	struct drm_vsvm_get_param gp = { .param = param };
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_GET_PARAM, &gp))
+		return ~0ull;
+	return gp.value;
+}
+
+/* Sum of one "name: value" line over the vsvm_info of every device. */
+static long long info_counter(const char *name)
+{
+	char line[256];
+	long long sum = 0, v;
+	size_t len = strlen(name);
+	glob_t g;
+	size_t i;
+
+	if (glob("/sys/kernel/debug/dri/vsvm.*/vsvm_info", 0, NULL, &g))
+		return -1;
+	for (i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, name, len) && line[len] == ':' &&
+			    sscanf(line + len + 1, "%lld", &v) == 1)
+				sum += v;
+		fclose(f);
+	}
+	globfree(&g);
+	return sum;
+}
+
+static int svm_migrate(int fd, void *addr, size_t size, __u32 target,
+		       uint64_t *moved)
+{
+	struct drm_vsvm_svm_migrate m = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.target = target,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &m))
+		return -errno;
+	if (moved)
+		*moved = m.moved;
+	return 0;
+}
+
+static int svm_access(int fd, int op, void *addr, void *buf, size_t size,
+		      uint64_t *faults)
+{
+	struct drm_vsvm_svm_access a = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.data = (uintptr_t)buf,
+		.op = op,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_SVM_ACCESS, &a))
+		return -errno;
+	if (faults)
+		*faults = a.faults;
+	return 0;
+}
+
+/* Pages of the range whose snapshot state on @fd is @kind. */
+static long count_state(int fd, void *addr, size_t size, uint8_t kind)
+{
+	unsigned long i, n = size / getpagesize();
+	uint8_t *prot = malloc(n);
+	struct drm_vsvm_svm_snapshot s = {
+		.addr = (uintptr_t)addr,
+		.npages = n,
+		.data = (uintptr_t)prot,
+	};
+	long cnt = 0;
+
+	if (!prot || ioctl(fd, DRM_IOCTL_VSVM_SVM_SNAPSHOT, &s)) {
+		free(prot);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		cnt += (prot[i] & 0x30) == kind;
+	free(prot);
+	return cnt;
+}
+
+#define LOCAL	DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL
+#define REMOTE	DRM_VSVM_SVM_PROT_DEV_PRIVATE_REMOTE
+
+static void fill(void *p, size_t size, uint32_t seed)
+{
+	uint32_t *w = p;
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		w[i] = seed * 0x9e3779b9u + (uint32_t)i;
+}
+
+static long check(const void *p, size_t size, uint32_t seed)
+{
+	const uint32_t *w = p;
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		if (w[i] != seed * 0x9e3779b9u + (uint32_t)i)
+			return i;
+	return -1;
+}
+
+static void *map_anon(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+FIXTURE(two) {
+	int a, b;
+	void *buf;
+	uint64_t used_a, used_b;
+};
+
+FIXTURE_SETUP(two)
+{
+	self->a = open_vsvm_nth(0);
+	self->b = open_vsvm_nth(1);
+	self->buf = NULL;
+	if (self->a < 0 || self->b < 0)
+		SKIP(return, "needs two vsvm devices (num_devices=2)");
+	self->used_a = get_param(self->a, DRM_VSVM_PARAM_VRAM_USED);
+	self->used_b = get_param(self->b, DRM_VSVM_PARAM_VRAM_USED);
+	self->buf = malloc(SIZE);
+	ASSERT_NE(NULL, self->buf);
+}
+
+FIXTURE_TEARDOWN(two)
+{
+	int i;
+
+	if (self->a >= 0 && self->b >= 0) {
+		for (i = 0; i < 200; i++) {
+			if (get_param(self->a, DRM_VSVM_PARAM_VRAM_USED) ==
+			    self->used_a &&
+			    get_param(self->b, DRM_VSVM_PARAM_VRAM_USED) ==
+			    self->used_b)
+				break;
+			usleep(10000);
+		}
+		EXPECT_EQ(self->used_a,
+			  get_param(self->a, DRM_VSVM_PARAM_VRAM_USED));
+		EXPECT_EQ(self->used_b,
+			  get_param(self->b, DRM_VSVM_PARAM_VRAM_USED));
+	}
+	free(self->buf);
+	if (self->a >= 0)
+		close(self->a);
+	if (self->b >= 0)
+		close(self->b);
+}
+
+/* A -> B through B's copy engine reading A's VRAM; then back to the CPU. */
+TEST_F(two, migrate_a_to_b)
+{
+	unsigned long npages = SIZE / getpagesize();
+	long long peer = info_counter("device private peer pages");
+	void *p = map_anon(SIZE);
+	uint64_t moved = 0;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_LE(0, peer);
+	fill(p, SIZE, 1);
+	ASSERT_EQ(0, svm_migrate(self->a, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 &moved));
+	ASSERT_EQ(npages, moved);
+	ASSERT_EQ(npages, count_state(self->a, p, SIZE, LOCAL));
+	ASSERT_EQ(npages, count_state(self->b, p, SIZE, REMOTE));
+	ASSERT_EQ(peer, info_counter("device private peer pages"));
+	ASSERT_EQ(SIZE, get_param(self->a, DRM_VSVM_PARAM_VRAM_USED) -
+		  self->used_a);
+
+	ASSERT_EQ(0, svm_migrate(self->b, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 &moved));
+	ASSERT_EQ(npages, moved);
+	/* Every page came straight from A's VRAM. */
+	ASSERT_EQ(peer + (long long)npages,
+		  info_counter("device private peer pages"));
+	ASSERT_EQ(npages, count_state(self->b, p, SIZE, LOCAL));
+	ASSERT_EQ(npages, count_state(self->a, p, SIZE, REMOTE));
+	ASSERT_EQ(SIZE, get_param(self->b, DRM_VSVM_PARAM_VRAM_USED) -
+		  self->used_b);
+	/* A's VRAM is free again (its pages go back from a worker). */
+	for (int i = 0; i < 100 && get_param(self->a,
+			DRM_VSVM_PARAM_VRAM_USED) != self->used_a; i++)
+		usleep(10000);
+	ASSERT_EQ(self->used_a, get_param(self->a, DRM_VSVM_PARAM_VRAM_USED));
+
+	/* Both devices read the right data: B locally, A from B's VRAM. */
+	memset(self->buf, 0, SIZE);
+	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_READ, p, self->buf, SIZE,
+				NULL));
+	ASSERT_EQ(-1, check(self->buf, SIZE, 1));
+	memset(self->buf, 0, SIZE);
+	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_READ, p, self->buf, SIZE,
+				NULL));
+	ASSERT_EQ(-1, check(self->buf, SIZE, 1));
+	/* Peer access did not migrate anything. */
+	ASSERT_EQ(npages, count_state(self->b, p, SIZE, LOCAL));
+
+	/* Migrating to B again moves nothing: it is all there. */
+	ASSERT_EQ(0, svm_migrate(self->b, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 &moved));
+	ASSERT_EQ(0, moved);
+
+	/* The CPU faults it back from B. */
+	ASSERT_EQ(-1, check(p, SIZE, 1));
+	ASSERT_EQ(0, count_state(self->b, p, SIZE, LOCAL));
+	ASSERT_EQ(0, count_state(self->a, p, SIZE, REMOTE));
+	ASSERT_EQ(0, munmap(p, SIZE));
+}
+
+/* B writes through its peer mapping of A's pages; the CPU sees it. */
+TEST_F(two, peer_write)
+{
+	unsigned long npages = SIZE / getpagesize();
+	void *p = map_anon(SIZE);
+
+	ASSERT_NE(NULL, p);
+	fill(p, SIZE, 2);
+	ASSERT_EQ(0, svm_migrate(self->a, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 NULL));
+	fill(self->buf, SIZE, 3);
+	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_WRITE, p, self->buf,
+				SIZE, NULL));
+	/* Still in A: B wrote into A's VRAM. */
+	ASSERT_EQ(npages, count_state(self->a, p, SIZE, LOCAL));
+	memset(self->buf, 0, SIZE);
+	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_READ, p, self->buf, SIZE,
+				NULL));
+	ASSERT_EQ(-1, check(self->buf, SIZE, 3));
+	ASSERT_EQ(-1, check(p, SIZE, 3));
+	ASSERT_EQ(0, count_state(self->a, p, SIZE, LOCAL));
+	ASSERT_EQ(0, munmap(p, SIZE));
+}
+
+/* hmm-tests double_map: read-only memory read by two devices. */
+TEST_F(two, double_map)
+{
+	size_t size = 6 * getpagesize();
+	uint64_t faults = 0, moved = 0;
+	int *p = map_anon(size);
+	int *m = self->buf;
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < size / sizeof(*p); i++)
+		p[i] = i;
+	ASSERT_EQ(0, mprotect(p, size, PROT_READ));
+
+	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_READ, p, m, size,
+				&faults));
+	ASSERT_EQ(1, faults);
+	for (i = 0; i < size / sizeof(*p); i++)
+		ASSERT_EQ((int)i, m[i]);
+	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
+				&faults));
+	ASSERT_EQ(1, faults);
+	for (i = 0; i < size / sizeof(*p); i++)
+		ASSERT_EQ((int)i, m[i]);
+
+	/* Migrate to device B and read from device A. */
+	ASSERT_EQ(0, svm_migrate(self->b, p, size, DRM_VSVM_SVM_TARGET_DEVICE,
+				 &moved));
+	ASSERT_EQ(6, moved);
+	memset(m, 0, size);
+	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_READ, p, m, size,
+				&faults));
+	ASSERT_EQ(1, faults);
+	for (i = 0; i < size / sizeof(*p); i++)
+		ASSERT_EQ((int)i, m[i]);
+	/* A mapped B's pages (peer), they were not pulled back. */
+	ASSERT_EQ(6, count_state(self->a, p, size, REMOTE));
+	ASSERT_EQ(6, count_state(self->b, p, size, LOCAL));
+	ASSERT_EQ(0, munmap(p, size));
+}
+
+/* B's VRAM under pressure evicts pages it got from A, data intact. */
+TEST_F(two, evict_from_b)
+{
+	uint64_t vsize = get_param(self->b, DRM_VSVM_PARAM_VRAM_SIZE);
+	long long ev = info_counter("device private evictions");
+	struct drm_vsvm_gem_create c = {
+		.placements = DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
+		.preferred = DRM_VSVM_PL_VRAM,
+	};
+	struct drm_vsvm_gem_migrate mig = { .placement = DRM_VSVM_PL_VRAM };
+	struct drm_gem_close cl = { 0 };
+	void *x = map_anon(SIZE), *y = map_anon(SIZE);
+
+	ASSERT_NE(NULL, x);
+	ASSERT_NE(NULL, y);
+	ASSERT_GT(vsize, self->used_b + SIZE);
+	/* A VRAM-only balloon leaves exactly SIZE free on B. */
+	c.size = (vsize - self->used_b - SIZE) & ~((2ull << 20) - 1);
+	ASSERT_EQ(0, ioctl(self->b, DRM_IOCTL_VSVM_GEM_CREATE, &c));
+	mig.handle = c.handle;
+	mig.size = c.size;
+	ASSERT_EQ(0, ioctl(self->b, DRM_IOCTL_VSVM_GEM_MIGRATE, &mig));
+
+	fill(x, SIZE, 4);
+	fill(y, SIZE, 5);
+	ASSERT_EQ(0, svm_migrate(self->a, x, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 NULL));
+	ASSERT_EQ(0, svm_migrate(self->b, x, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 NULL));
+	ASSERT_EQ(SIZE / getpagesize(), count_state(self->b, x, SIZE, LOCAL));
+	/* y needs B's VRAM: x (older) goes to system memory. */
+	ASSERT_EQ(0, svm_migrate(self->b, y, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+				 NULL));
+	ASSERT_LT(ev, info_counter("device private evictions"));
+	ASSERT_EQ(0, count_state(self->b, x, SIZE, LOCAL));
+	ASSERT_EQ(0, count_state(self->a, x, SIZE, REMOTE));
+	ASSERT_EQ(SIZE / getpagesize(), count_state(self->b, y, SIZE, LOCAL));
+	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_READ, y, self->buf, SIZE,
+				NULL));
+	ASSERT_EQ(-1, check(self->buf, SIZE, 5));
+	ASSERT_EQ(-1, check(x, SIZE, 4));
+	ASSERT_EQ(-1, check(y, SIZE, 5));
+
+	cl.handle = c.handle;
+	ASSERT_EQ(0, ioctl(self->b, DRM_IOCTL_GEM_CLOSE, &cl));
+	ASSERT_EQ(0, munmap(x, SIZE));
+	ASSERT_EQ(0, munmap(y, SIZE));
+}
+
+TEST_HARNESS_MAIN
