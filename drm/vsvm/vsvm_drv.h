@@ -55,6 +55,8 @@ struct vsvm_engine {
 	struct vsvm_device *vdev;
 	/** @sched: the scheduler of this engine. */
 	struct drm_gpu_scheduler sched;
+	/** @wq: the scheduler's submission workqueue (per-CPU, bound). */
+	struct workqueue_struct *wq;
 	/** @entity: the kernel's submission queue (moves). */
 	struct drm_sched_entity entity;
 	/** @submit_lock: serialises job arm + push on @entity. */
