@@ -6,7 +6,9 @@
  *  - migration to device memory and back (vsvm: copy engine, batches of
  *    2 MiB; test_hmm: CPU copies);
  *  - CPU faults bringing device pages back (bytes/s);
- *  - device mirror faults on first sequential access (pages/s).
+ *  - device mirror faults on first sequential access (pages/s);
+ *  - mirror set-up of 1 GiB vs pinning the same GiB as io_uring fixed
+ *    buffers (IORING_REGISTER_BUFFERS through raw syscalls).
  * Not a test: prints figures and ratios.
  */
 #include <dirent.h>
@@ -18,10 +20,14 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
+
+#include <linux/io_uring.h>
 
 #include "libdrm_svm.h"
 #include "test_hmm_uapi.h"
@@ -152,6 +158,101 @@ static double memcpy_rate(uint64_t size)
 	return best;
 }
 
+#define GiB (1024 * MiB)
+#define MIRROR_PART (256 * MiB)
+
+/*
+ * Mirror set-up of 1 GiB of touched memory: the device reads it in 256 MiB
+ * parts, twice; the first read faults the mirror in (hmm_range_fault and
+ * device PTEs) and copies, the second only copies, so the difference is the
+ * set-up. Returns seconds, or -1.
+ */
+static double mirror_setup(int vfd, char *p, char *buf)
+{
+	double t, setup = 0;
+	uint64_t off;
+	int pass;
+
+	for (off = 0; off < GiB; off += MIRROR_PART) {
+		double took[2];
+
+		for (pass = 0; pass < 2; pass++) {
+			struct drm_vsvm_svm_access a = {
+				.addr = (uintptr_t)(p + off), .size = MIRROR_PART,
+				.data = (uintptr_t)buf, .op = DRM_VSVM_SVM_READ,
+			};
+
+			t = now();
+			if (ioctl(vfd, DRM_IOCTL_VSVM_SVM_ACCESS, &a))
+				return -1;
+			took[pass] = now() - t;
+			if (pass == 1 && a.faults)
+				return -1;
+		}
+		setup += took[0] > took[1] ? took[0] - took[1] : 0;
+	}
+	return setup;
+}
+
+/* Pin 1 GiB as one io_uring fixed buffer; seconds to register, or -1. */
+static double uring_pin(char *p, double *unpin)
+{
+	struct io_uring_params params = { 0 };
+	struct iovec iov = { .iov_base = p, .iov_len = GiB };
+	double t, pin;
+	int fd;
+
+	fd = syscall(__NR_io_uring_setup, 4, &params);
+	if (fd < 0)
+		return -1;
+	t = now();
+	if (syscall(__NR_io_uring_register, fd, IORING_REGISTER_BUFFERS, &iov,
+		    1)) {
+		close(fd);
+		return -1;
+	}
+	pin = now() - t;
+	t = now();
+	syscall(__NR_io_uring_register, fd, IORING_UNREGISTER_BUFFERS, NULL, 0);
+	*unpin = now() - t;
+	close(fd);
+	return pin;
+}
+
+static void mirror_vs_pin(int vfd)
+{
+	double best_m = 0, best_p = 0, unpin = 0, m, pin;
+	char *p = fresh(GiB), *buf = malloc(MIRROR_PART);
+	int round;
+
+	if (!p || !buf) {
+		printf("mirror vs pin: no memory\n");
+		return;
+	}
+	memset(buf, 0, MIRROR_PART);
+	for (round = 0; round < 3; round++) {
+		/* a fresh context each round: a new file, an empty mirror */
+		char *node = drmGetDeviceNameFromFd2(vfd);
+		int fd = node ? open(node, O_RDWR) : -1;
+
+		free(node);
+		m = fd >= 0 ? mirror_setup(fd, p, buf) : -1;
+		if (fd >= 0)
+			close(fd);
+		pin = uring_pin(p, &unpin);
+		if (m > 0 && (!best_m || m < best_m))
+			best_m = m;
+		if (pin > 0 && (!best_p || pin < best_p))
+			best_p = pin;
+	}
+	printf("1 GiB mirror set-up vs io_uring pin (best of 3)\n");
+	printf("   vsvm mirror %8.1f ms  io_uring register %8.1f ms (unregister %.1f ms)  -> x%.2f pin time\n",
+	       best_m * 1e3, best_p * 1e3, unpin * 1e3,
+	       best_p > 0 ? best_m / best_p : 0);
+	munmap(p, GiB);
+	free(buf);
+}
+
 int main(void)
 {
 	uint64_t sizes[] = { 2 * MiB, 16 * MiB, 64 * MiB };
@@ -189,6 +290,7 @@ int main(void)
 		printf("   mirror faults vsvm %8.0f pages/s  test_hmm %8.0f pages/s  -> x%.2f test_hmm\n",
 		       v.mirror, h.mirror, h.mirror ? v.mirror / h.mirror : 0);
 	}
+	mirror_vs_pin(svm_device_fd(dev));
 	svm_device_unref(dev);
 	return 0;
 }
