@@ -275,7 +275,7 @@ static int gem_filled_in_vram(int fd, size_t size, uint32_t seed, void *buf,
 }
 
 /* GEM fills the free VRAM, then SVM takes it: the GEM chunks are evicted. */
-TEST_F(evict, gem_then_svm)
+TEST_F_TIMEOUT(evict, gem_then_svm, 300)
 {
 	long long gem_ev = info_counter("evictions");
 	long long svm_ev = info_counter("device private evictions");
@@ -319,7 +319,7 @@ TEST_F(evict, gem_then_svm)
 }
 
 /* SVM fills the free VRAM, then GEM takes it: the SVM pages are evicted. */
-TEST_F(evict, svm_then_gem)
+TEST_F_TIMEOUT(evict, svm_then_gem, 300)
 {
 	long long svm_ev = info_counter("device private evictions");
 	long long svm_pages = info_counter("device private evicted pages");
@@ -363,7 +363,7 @@ TEST_F(evict, svm_then_gem)
 }
 
 /* A second SVM buffer evicts the older first one (LRU), data intact. */
-TEST_F(evict, svm_evicts_older_svm)
+TEST_F_TIMEOUT(evict, svm_evicts_older_svm, 300)
 {
 	void *a = map_anon(FREE), *b = map_anon(FREE);
 
@@ -398,7 +398,7 @@ TEST_F(evict, svm_evicts_older_svm)
  * 2 x FREE in quarters, GEM and SVM interleaved, two rounds: every part is
  * checked after every step, and each step must succeed by evicting.
  */
-TEST_F(evict, mixed_rounds)
+TEST_F_TIMEOUT(evict, mixed_rounds, 300)
 {
 	void *s[4];
 	__u32 g[4] = { 0 };
@@ -454,7 +454,7 @@ TEST_F(evict, mixed_rounds)
 }
 
 /* Nothing evictable left: -ENOSPC, and nothing is lost or half-moved. */
-TEST_F(evict, enospc_when_nothing_evictable)
+TEST_F_TIMEOUT(evict, enospc_when_nothing_evictable, 300)
 {
 	void *s = map_anon(PART);
 	uint64_t moved = 1;

@@ -193,7 +193,7 @@ FIXTURE_TEARDOWN(two)
 }
 
 /* A -> B through B's copy engine reading A's VRAM; then back to the CPU. */
-TEST_F(two, migrate_a_to_b)
+TEST_F_TIMEOUT(two, migrate_a_to_b, 300)
 {
 	unsigned long npages = SIZE / getpagesize();
 	long long peer = info_counter("device private peer pages");
@@ -253,7 +253,7 @@ TEST_F(two, migrate_a_to_b)
 }
 
 /* B writes through its peer mapping of A's pages; the CPU sees it. */
-TEST_F(two, peer_write)
+TEST_F_TIMEOUT(two, peer_write, 300)
 {
 	unsigned long npages = SIZE / getpagesize();
 	void *p = map_anon(SIZE);
@@ -277,7 +277,7 @@ TEST_F(two, peer_write)
 }
 
 /* hmm-tests double_map: read-only memory read by two devices. */
-TEST_F(two, double_map)
+TEST_F_TIMEOUT(two, double_map, 300)
 {
 	size_t size = 6 * getpagesize();
 	uint64_t faults = 0, moved = 0;
@@ -318,7 +318,7 @@ TEST_F(two, double_map)
 }
 
 /* B's VRAM under pressure evicts pages it got from A, data intact. */
-TEST_F(two, evict_from_b)
+TEST_F_TIMEOUT(two, evict_from_b, 300)
 {
 	uint64_t vsize = get_param(self->b, DRM_VSVM_PARAM_VRAM_SIZE);
 	long long ev = info_counter("device private evictions");
