@@ -75,6 +75,8 @@ svm_public int svm_device_open(const char *path, struct svm_device **out)
 	}
 	dev->refcount = 1;
 	dev->fd = fd;
+	dev->pid = getpid();
+	pthread_mutex_init(&dev->lock, NULL);
 	snprintf(dev->node, sizeof(dev->node), "%s", path);
 	snprintf(dev->driver, sizeof(dev->driver), "%s", driver);
 	*out = dev;
@@ -139,6 +141,12 @@ svm_public void svm_device_unref(struct svm_device *dev)
 {
 	if (!dev || __atomic_sub_fetch(&dev->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
+	/*
+	 * Allocations still listed die with the fd: closing it releases the
+	 * GEM handles and the VM; the mappings stay until munmap or exit.
+	 */
+	free(dev->allocs);
+	pthread_mutex_destroy(&dev->lock);
 	close(dev->fd);
 	free(dev);
 }
@@ -169,6 +177,7 @@ svm_public int svm_device_query(struct svm_device *dev,
 		DRM_VSVM_PARAM_UAPI_VERSION, DRM_VSVM_PARAM_VRAM_SIZE,
 		DRM_VSVM_PARAM_VISIBLE_VRAM_SIZE, DRM_VSVM_PARAM_GTT_SIZE,
 		DRM_VSVM_PARAM_NUM_COPY_ENGINES, DRM_VSVM_PARAM_PAGE_SIZES,
+		DRM_VSVM_PARAM_CAPS, DRM_VSVM_PARAM_NUM_COMPUTE_ENGINES,
 	};
 	uint64_t v[sizeof(params) / sizeof(params[0])];
 	unsigned int i;
@@ -189,7 +198,10 @@ svm_public int svm_device_query(struct svm_device *dev,
 	info->gtt_size = v[3];
 	info->num_copy_engines = v[4];
 	info->page_sizes = v[5];
-	info->caps = SVM_CAP_NONE;
+	info->caps = (v[6] & DRM_VSVM_CAP_MIRROR ? SVM_CAP_MIRROR : 0) |
+		(v[6] & DRM_VSVM_CAP_DEVICE_PRIVATE ? SVM_CAP_DEVICE_PRIVATE : 0) |
+		(v[6] & DRM_VSVM_CAP_COMPUTE ? SVM_CAP_COMPUTE : 0);
+	info->num_compute_engines = v[7];
 	snprintf(info->driver, sizeof(info->driver), "%s", dev->driver);
 	snprintf(info->node, sizeof(info->node), "%s", dev->node);
 	return 0;

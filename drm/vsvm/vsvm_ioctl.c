@@ -57,6 +57,16 @@ int vsvm_get_param_ioctl(struct drm_device *drm, void *data,
 	case DRM_VSVM_PARAM_GTT_USED:
 		args->value = atomic64_read(&vdev->svm.gtt_used);
 		break;
+	case DRM_VSVM_PARAM_CAPS:
+		/* Every instance mirrors, has a device-private pagemap of its
+		 * VRAM (probe fails without) and a compute engine.
+		 */
+		args->value = DRM_VSVM_CAP_MIRROR |
+			DRM_VSVM_CAP_DEVICE_PRIVATE | DRM_VSVM_CAP_COMPUTE;
+		break;
+	case DRM_VSVM_PARAM_NUM_COMPUTE_ENGINES:
+		args->value = 1;
+		break;
 	default:
 		return -EINVAL;
 	}

@@ -74,6 +74,9 @@ extern "C" {
  *	supports (bit n set: 2^n bytes); always includes 4 KiB.
  * @DRM_VSVM_PARAM_VRAM_USED: bytes of VRAM allocated right now.
  * @DRM_VSVM_PARAM_GTT_USED: bytes bound in the GART right now.
+ * @DRM_VSVM_PARAM_CAPS: DRM_VSVM_CAP_* bits: what the device can do.
+ * @DRM_VSVM_PARAM_NUM_COMPUTE_ENGINES: number of compute engines
+ *	(DRM_IOCTL_VSVM_EXEC).
  * @DRM_VSVM_PARAM_COUNT: number of parameters; not a parameter.
  */
 enum drm_vsvm_param {
@@ -85,8 +88,17 @@ enum drm_vsvm_param {
 	DRM_VSVM_PARAM_PAGE_SIZES = 5,
 	DRM_VSVM_PARAM_VRAM_USED = 6,
 	DRM_VSVM_PARAM_GTT_USED = 7,
+	DRM_VSVM_PARAM_CAPS = 8,
+	DRM_VSVM_PARAM_NUM_COMPUTE_ENGINES = 9,
 	DRM_VSVM_PARAM_COUNT,
 };
+
+/** DRM_VSVM_CAP_MIRROR - the SVM ioctls mirror the process address space */
+#define DRM_VSVM_CAP_MIRROR		(1ull << 0)
+/** DRM_VSVM_CAP_DEVICE_PRIVATE - mirrored memory can migrate into VRAM */
+#define DRM_VSVM_CAP_DEVICE_PRIVATE	(1ull << 1)
+/** DRM_VSVM_CAP_COMPUTE - VMs and a compute engine (DRM_IOCTL_VSVM_EXEC) */
+#define DRM_VSVM_CAP_COMPUTE		(1ull << 2)
 
 /**
  * struct drm_vsvm_get_param - argument of DRM_IOCTL_VSVM_GET_PARAM
