@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Check that a shared library exports exactly the listed symbols."""
+"""Check that a shared library exports exactly the listed symbols, each in
+the listed version node."""
 import subprocess
 import sys
 
@@ -12,21 +13,27 @@ def exported(lib):
     for line in out.splitlines():
         parts = line.split()
         if len(parts) == 3 and parts[1] in 'TDBRVWi':
-            syms.add(parts[2].split('@')[0])
+            name, _, version = parts[2].partition('@@')
+            if not version:
+                name, _, version = parts[2].partition('@')
+            syms.add((name, version))
     return syms
 
 
 def main():
     lib, listfile = sys.argv[1], sys.argv[2]
     with open(listfile) as f:
-        wanted = {l.strip() for l in f if l.strip() and not l.startswith('#')}
-    have = exported(lib)
+        wanted = {tuple(l.split()) for l in f
+                  if l.strip() and not l.startswith('#')}
+    # The version nodes themselves show up as absolute symbols.
+    nodes = {v for _, v in wanted}
+    have = {(n, v) for n, v in exported(lib) if n not in nodes}
     extra = sorted(have - wanted)
     missing = sorted(wanted - have)
-    for s in extra:
-        print(f'{lib}: unexpected exported symbol {s}')
-    for s in missing:
-        print(f'{lib}: missing symbol {s}')
+    for n, v in extra:
+        print(f'{lib}: unexpected exported symbol {n}@{v}')
+    for n, v in missing:
+        print(f'{lib}: missing symbol {n}@{v}')
     sys.exit(1 if extra or missing else 0)
 
 
