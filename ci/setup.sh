@@ -7,7 +7,8 @@ set -euo pipefail
 
 pkgs=(linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
       ccache cpio kmod rsync qemu-system-x86 qemu-system-data meson
-      ninja-build pkg-config libdrm-dev python3 perl)
+      ninja-build pkg-config libdrm-dev python3 perl
+      pocl-opencl-icd ocl-icd-opencl-dev opencl-headers)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
