@@ -14,6 +14,8 @@ for d in /sys/class/drm/card* /sys/class/drm/renderD*; do
 done
 echo "== svm_demo"
 build/meson/examples/svm_demo
+echo "== vector_add: c = a + b on the device over libdrm-svm memory"
+build/meson/examples/vector_add managed malloc advise
 echo "== debugfs vsvm_info"
 cat /sys/kernel/debug/dri/vsvm.0/vsvm_info 2>/dev/null || cat /sys/kernel/debug/dri/0/vsvm_info
 modprobe -r vsvm
