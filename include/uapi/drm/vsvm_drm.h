@@ -24,10 +24,16 @@ extern "C" {
  * %DRM_VSVM_PARAM_UAPI_VERSION. The minor number grows when ioctls or
  * parameters are added; the major number changes only for incompatible
  * changes.
+ *
+ * 1.0: GEM objects with placements, the SVM test ioctls (access, snapshot,
+ *      migrate).
+ * 1.1: VMs, binds and exec on the compute engine; SVM attributes
+ *      (madvise), prefetch with a fence, range listing, device atomics;
+ *      the CAPS and NUM_COMPUTE_ENGINES parameters.
  */
 
 #define DRM_VSVM_UAPI_MAJOR	1
-#define DRM_VSVM_UAPI_MINOR	0
+#define DRM_VSVM_UAPI_MINOR	1
 
 #define DRM_VSVM_GET_PARAM		0x00
 #define DRM_VSVM_GEM_CREATE		0x01
