@@ -29,41 +29,6 @@
 #define FREE	(16ul << 20)
 #define PART	(FREE / 4)
 
-static uint64_t get_param(int fd, __u32 param)
-{
-	struct drm_vsvm_get_param gp = { .param = param };
-
-	if (ioctl(fd, DRM_IOCTL_VSVM_GET_PARAM, &gp))
-		return ~0ull;
-	return gp.value;
-}
-
-/* Sum of one "name: value" line over the vsvm_info of every device. */
-static long long info_counter(const char *name)
-{
-	char line[256];
-	long long sum = 0, v;
-	size_t len = strlen(name);
-	glob_t g;
-	size_t i;
-
-	if (glob("/sys/kernel/debug/dri/vsvm.*/vsvm_info", 0, NULL, &g))
-		return -1;
-	for (i = 0; i < g.gl_pathc; i++) {
-		FILE *f = fopen(g.gl_pathv[i], "r");
-
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, name, len) && line[len] == ':' &&
-			    sscanf(line + len + 1, "%lld", &v) == 1)
-				sum += v;
-		fclose(f);
-	}
-	globfree(&g);
-	return sum;
-}
-
 static int gem_create(int fd, uint64_t size, __u32 placements,
 		      __u32 preferred, __u32 *handle)
 {
@@ -218,8 +183,8 @@ FIXTURE_SETUP(evict)
 	self->buf = NULL;
 	if (self->fd < 0)
 		SKIP(return, "no vsvm render node");
-	size = get_param(self->fd, DRM_VSVM_PARAM_VRAM_SIZE);
-	used = get_param(self->fd, DRM_VSVM_PARAM_VRAM_USED);
+	size = vsvm_param(self->fd, DRM_VSVM_PARAM_VRAM_SIZE);
+	used = vsvm_param(self->fd, DRM_VSVM_PARAM_VRAM_USED);
 	self->used0 = used;
 	ASSERT_GT(size, used + FREE);
 	bsize = (size - used - FREE) & ~((2ull << 20) - 1);
@@ -227,7 +192,7 @@ FIXTURE_SETUP(evict)
 				DRM_VSVM_PL_VRAM, &self->balloon));
 	ASSERT_EQ(0, gem_migrate(self->fd, self->balloon, bsize,
 				 DRM_VSVM_PL_VRAM));
-	ASSERT_EQ(used + bsize, get_param(self->fd, DRM_VSVM_PARAM_VRAM_USED));
+	ASSERT_EQ(used + bsize, vsvm_param(self->fd, DRM_VSVM_PARAM_VRAM_USED));
 	self->buf = malloc(FREE);
 	ASSERT_NE(NULL, self->buf);
 }
@@ -242,11 +207,11 @@ FIXTURE_TEARDOWN(evict)
 		gem_close(self->fd, self->balloon);
 	/* Device pages go back to the pool from a worker: give it a moment. */
 	for (i = 0; i < 200; i++) {
-		if (get_param(self->fd, DRM_VSVM_PARAM_VRAM_USED) == self->used0)
+		if (vsvm_param(self->fd, DRM_VSVM_PARAM_VRAM_USED) == self->used0)
 			break;
 		usleep(10000);
 	}
-	EXPECT_EQ(self->used0, get_param(self->fd, DRM_VSVM_PARAM_VRAM_USED));
+	EXPECT_EQ(self->used0, vsvm_param(self->fd, DRM_VSVM_PARAM_VRAM_USED));
 	free(self->buf);
 	close(self->fd);
 }

@@ -27,41 +27,6 @@
 
 #define SIZE	(4ul << 20)
 
-static uint64_t get_param(int fd, __u32 param)
-{
-	struct drm_vsvm_get_param gp = { .param = param };
-
-	if (ioctl(fd, DRM_IOCTL_VSVM_GET_PARAM, &gp))
-		return ~0ull;
-	return gp.value;
-}
-
-/* Sum of one "name: value" line over the vsvm_info of every device. */
-static long long info_counter(const char *name)
-{
-	char line[256];
-	long long sum = 0, v;
-	size_t len = strlen(name);
-	glob_t g;
-	size_t i;
-
-	if (glob("/sys/kernel/debug/dri/vsvm.*/vsvm_info", 0, NULL, &g))
-		return -1;
-	for (i = 0; i < g.gl_pathc; i++) {
-		FILE *f = fopen(g.gl_pathv[i], "r");
-
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, name, len) && line[len] == ':' &&
-			    sscanf(line + len + 1, "%lld", &v) == 1)
-				sum += v;
-		fclose(f);
-	}
-	globfree(&g);
-	return sum;
-}
-
 static int svm_migrate(int fd, void *addr, size_t size, __u32 target,
 		       uint64_t *moved)
 {
@@ -161,8 +126,8 @@ FIXTURE_SETUP(two)
 	self->buf = NULL;
 	if (self->a < 0 || self->b < 0)
 		SKIP(return, "needs two vsvm devices (num_devices=2)");
-	self->used_a = get_param(self->a, DRM_VSVM_PARAM_VRAM_USED);
-	self->used_b = get_param(self->b, DRM_VSVM_PARAM_VRAM_USED);
+	self->used_a = vsvm_param(self->a, DRM_VSVM_PARAM_VRAM_USED);
+	self->used_b = vsvm_param(self->b, DRM_VSVM_PARAM_VRAM_USED);
 	self->buf = malloc(SIZE);
 	ASSERT_NE(NULL, self->buf);
 }
@@ -173,17 +138,17 @@ FIXTURE_TEARDOWN(two)
 
 	if (self->a >= 0 && self->b >= 0) {
 		for (i = 0; i < 200; i++) {
-			if (get_param(self->a, DRM_VSVM_PARAM_VRAM_USED) ==
+			if (vsvm_param(self->a, DRM_VSVM_PARAM_VRAM_USED) ==
 			    self->used_a &&
-			    get_param(self->b, DRM_VSVM_PARAM_VRAM_USED) ==
+			    vsvm_param(self->b, DRM_VSVM_PARAM_VRAM_USED) ==
 			    self->used_b)
 				break;
 			usleep(10000);
 		}
 		EXPECT_EQ(self->used_a,
-			  get_param(self->a, DRM_VSVM_PARAM_VRAM_USED));
+			  vsvm_param(self->a, DRM_VSVM_PARAM_VRAM_USED));
 		EXPECT_EQ(self->used_b,
-			  get_param(self->b, DRM_VSVM_PARAM_VRAM_USED));
+			  vsvm_param(self->b, DRM_VSVM_PARAM_VRAM_USED));
 	}
 	free(self->buf);
 	if (self->a >= 0)
@@ -209,7 +174,7 @@ TEST_F_TIMEOUT(two, migrate_a_to_b, 300)
 	ASSERT_EQ(npages, count_state(self->a, p, SIZE, LOCAL));
 	ASSERT_EQ(npages, count_state(self->b, p, SIZE, REMOTE));
 	ASSERT_EQ(peer, info_counter("device private peer pages"));
-	ASSERT_EQ(SIZE, get_param(self->a, DRM_VSVM_PARAM_VRAM_USED) -
+	ASSERT_EQ(SIZE, vsvm_param(self->a, DRM_VSVM_PARAM_VRAM_USED) -
 		  self->used_a);
 
 	ASSERT_EQ(0, svm_migrate(self->b, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
@@ -220,13 +185,13 @@ TEST_F_TIMEOUT(two, migrate_a_to_b, 300)
 		  info_counter("device private peer pages"));
 	ASSERT_EQ(npages, count_state(self->b, p, SIZE, LOCAL));
 	ASSERT_EQ(npages, count_state(self->a, p, SIZE, REMOTE));
-	ASSERT_EQ(SIZE, get_param(self->b, DRM_VSVM_PARAM_VRAM_USED) -
+	ASSERT_EQ(SIZE, vsvm_param(self->b, DRM_VSVM_PARAM_VRAM_USED) -
 		  self->used_b);
 	/* A's VRAM is free again (its pages go back from a worker). */
-	for (int i = 0; i < 100 && get_param(self->a,
+	for (int i = 0; i < 100 && vsvm_param(self->a,
 			DRM_VSVM_PARAM_VRAM_USED) != self->used_a; i++)
 		usleep(10000);
-	ASSERT_EQ(self->used_a, get_param(self->a, DRM_VSVM_PARAM_VRAM_USED));
+	ASSERT_EQ(self->used_a, vsvm_param(self->a, DRM_VSVM_PARAM_VRAM_USED));
 
 	/* Both devices read the right data: B locally, A from B's VRAM. */
 	memset(self->buf, 0, SIZE);
@@ -320,7 +285,7 @@ TEST_F_TIMEOUT(two, double_map, 300)
 /* B's VRAM under pressure evicts pages it got from A, data intact. */
 TEST_F_TIMEOUT(two, evict_from_b, 300)
 {
-	uint64_t vsize = get_param(self->b, DRM_VSVM_PARAM_VRAM_SIZE);
+	uint64_t vsize = vsvm_param(self->b, DRM_VSVM_PARAM_VRAM_SIZE);
 	long long ev = info_counter("device private evictions");
 	struct drm_vsvm_gem_create c = {
 		.placements = DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),

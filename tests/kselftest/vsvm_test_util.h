@@ -9,12 +9,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <drm/drm.h>
+#include "vsvm_drm.h"
 
 /* The first vsvm render node, opened, or -1. */
 static inline int open_vsvm(void)
@@ -65,6 +68,42 @@ static inline int open_vsvm_nth(int n)
 		close(fd);
 	}
 	return -1;
+}
+
+/* A DRM_VSVM_PARAM_* value, or ~0 on error. */
+static inline uint64_t vsvm_param(int fd, __u32 param)
+{
+	struct drm_vsvm_get_param gp = { .param = param };
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_GET_PARAM, &gp))
+		return ~0ull;
+	return gp.value;
+}
+
+/* Sum of one "name: value" line over the vsvm_info of every device. */
+static inline long long info_counter(const char *name)
+{
+	char line[256];
+	long long sum = 0, v;
+	size_t len = strlen(name);
+	glob_t g;
+	size_t i;
+
+	if (glob("/sys/kernel/debug/dri/vsvm.*/vsvm_info", 0, NULL, &g))
+		return -1;
+	for (i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, name, len) && line[len] == ':' &&
+			    sscanf(line + len + 1, "%lld", &v) == 1)
+				sum += v;
+		fclose(f);
+	}
+	globfree(&g);
+	return sum;
 }
 
 #endif /* VSVM_TEST_UTIL_H */
