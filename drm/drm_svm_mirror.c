@@ -199,12 +199,14 @@ static bool drm_svm_mirror_invalidate(struct mmu_interval_notifier *mni,
 	unsigned long end = min(range->end, w->end);
 
 	/*
-	 * Our own conversion to device-exclusive entries keeps the pages and
-	 * the device mappings: ignoring it keeps the atomic fault from
-	 * retrying forever.
+	 * This mirror's own conversion to device-exclusive entries keeps the
+	 * pages and its device mappings: ignoring it keeps the atomic fault
+	 * from retrying forever. The conversion is tagged with the mirror
+	 * itself, not with the page owner, which several devices may share:
+	 * every other mirror of the address space (another device, another
+	 * context) loses its mapping, as exclusive access requires.
 	 */
-	if (range->event == MMU_NOTIFY_EXCLUSIVE && mirror->owner &&
-	    range->owner == mirror->owner)
+	if (range->event == MMU_NOTIFY_EXCLUSIVE && range->owner == mirror)
 		return true;
 	if (mmu_notifier_range_blockable(range))
 		mutex_lock(&mirror->lock);
@@ -356,6 +358,42 @@ out:
 	return w;
 }
 
+/*
+ * hmm_range_fault() hands out this device's private pages as they are,
+ * without honouring HMM_PFN_REQ_WRITE: a read-only device-private entry
+ * (a read-only VMA, or COW-shared after fork) comes back valid but not
+ * writable. Fault such pages again as if they were foreign, which makes
+ * the core migrate them back with a write fault: that breaks COW, or fails
+ * with -EPERM when the VMA is not writable. Called with the mmap lock held.
+ *
+ * Return: 0 when every page is writable, -EAGAIN when pages were faulted
+ * (the walk must start again), or the fault's error.
+ */
+static int drm_svm_mirror_fault_readonly(struct hmm_range *range)
+{
+	unsigned long i, n = (range->end - range->start) >> PAGE_SHIFT;
+	unsigned long first = n, last = 0;
+	struct hmm_range sub;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if ((range->hmm_pfns[i] & (HMM_PFN_VALID | HMM_PFN_WRITE)) !=
+		    HMM_PFN_VALID)
+			continue;
+		first = min(first, i);
+		last = i;
+	}
+	if (first == n)
+		return 0;
+	sub = *range;
+	sub.start = range->start + (first << PAGE_SHIFT);
+	sub.end = range->start + ((last + 1) << PAGE_SHIFT);
+	sub.hmm_pfns = range->hmm_pfns + first;
+	sub.dev_private_owner = NULL;
+	ret = hmm_range_fault(&sub);
+	return ret && ret != -EBUSY ? ret : -EAGAIN;
+}
+
 /* Fault [start, end), inside one window, and update the device PT. */
 static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 				       struct drm_svm_mirror_window *w,
@@ -384,8 +422,10 @@ static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 		range.notifier_seq = mmu_interval_read_begin(&w->notifier);
 		mmap_read_lock(mirror->mm);
 		ret = hmm_range_fault(&range);
+		if (!ret && (flags & HMM_PFN_REQ_WRITE))
+			ret = drm_svm_mirror_fault_readonly(&range);
 		mmap_read_unlock(mirror->mm);
-		if (ret == -EBUSY) {
+		if (ret == -EBUSY || ret == -EAGAIN) {
 			cond_resched();
 			continue;
 		}
@@ -791,8 +831,7 @@ static int drm_svm_exclusive_try(struct drm_svm_mirror *mirror,
 
 	seq = mmu_interval_read_begin(&w->notifier);
 	mmap_read_lock(mirror->mm);
-	n = make_device_exclusive_range(mirror->mm, start, end, pages,
-					mirror->owner);
+	n = make_device_exclusive_range(mirror->mm, start, end, pages, mirror);
 	mmap_read_unlock(mirror->mm);
 	if (n < 0)
 		return n;
@@ -830,8 +869,11 @@ static int drm_svm_exclusive_try(struct drm_svm_mirror *mirror,
  *
  * Replaces the CPU PTEs of [@start, @end) with device-exclusive entries
  * (make_device_exclusive_range()), for device atomics on system memory.
- * The conversion's own invalidation is ignored by the notifier; a later CPU
- * access restores the PTE and invalidates the device mapping. Pages in
+ * The conversion's own invalidation is ignored by this mirror's notifier,
+ * while every other mirror of the address space (other devices included,
+ * even when they share the page owner) is invalidated. A later CPU access,
+ * or another mirror's fault, restores the PTE and invalidates this mirror's
+ * mapping. Pages in
  * device memory are first brought back by the CPU page walk. Large folios
  * that are not PMD-mapped cannot be made exclusive (-EBUSY).
  *

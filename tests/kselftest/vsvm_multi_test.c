@@ -331,4 +331,52 @@ TEST_F_TIMEOUT(two, evict_from_b, 300)
 	ASSERT_EQ(0, munmap(y, SIZE));
 }
 
+/*
+ * Device-exclusive access is exclusive across devices: when A makes pages
+ * device-exclusive for its atomics, B (same page owner, other device) loses
+ * its mapping and must fault again; B's fault restores the CPU PTEs, which
+ * in turn takes the pages away from A.
+ */
+TEST_F_TIMEOUT(two, exclusive_invalidates_peer, 300)
+{
+	size_t size = 8 * getpagesize();
+	uint32_t *p = map_anon(size);
+	uint32_t *m = self->buf;
+	uint64_t faults = 0;
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < size / 4; i++)
+		p[i] = i * 3;
+	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
+				&faults));
+	ASSERT_EQ(1, faults);
+	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
+				&faults));
+	ASSERT_EQ(0, faults);
+
+	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_ATOMIC_INC, p, NULL,
+				size, &faults));
+	ASSERT_EQ(1, faults);
+	/* Still exclusive to A: a second atomic needs no fault. */
+	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_ATOMIC_INC, p, NULL,
+				size, &faults));
+	ASSERT_EQ(0, faults);
+
+	/* B's mapping went away with the conversion. */
+	memset(m, 0, size);
+	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
+				&faults));
+	ASSERT_EQ(1, faults);
+	for (i = 0; i < size / 4; i++)
+		ASSERT_EQ(i * 3 + 2, m[i]);
+	/* B's fault restored the CPU PTEs: A must convert again. */
+	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_ATOMIC_INC, p, NULL,
+				size, &faults));
+	ASSERT_EQ(1, faults);
+	for (i = 0; i < size / 4; i++)
+		ASSERT_EQ(i * 3 + 3, p[i]);
+	ASSERT_EQ(0, munmap(p, size));
+}
+
 TEST_HARNESS_MAIN

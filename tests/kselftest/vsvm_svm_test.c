@@ -5,9 +5,10 @@
  * The SVM contract of vsvm on the kselftest harness: the device reaches
  * process memory through an HMM mirror, without pinning. The cases follow
  * tools/testing/selftests/mm/hmm-tests.c (anon read/write/prot, child/COW,
- * shared, huge, file, multiple, teardown race, snapshot, mixed mappings),
- * and migration to device-private VRAM (migrate, fault back, multiple,
- * release, shared/holes, COW in device), ported to vsvm's test uAPI.
+ * shared, huge, file, multiple, teardown race, snapshot, mixed mappings,
+ * mixedmap), and migration to device-private VRAM (migrate, fault back,
+ * multiple, release, shared/holes, COW in device, read-only, gup), ported to
+ * vsvm's test uAPI.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,14 +21,18 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/io_uring.h>
 
 #include <drm/drm.h>
 #include "vsvm_drm.h"
 #include "vsvm_test_util.h"
 
 #include "kselftest_harness.h"
+#include "gup_test.h"
 
 #define NPAGES 16
 
@@ -729,6 +734,218 @@ TEST_F(svm, cow_in_device)
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	munmap(p, self->size);
+}
+
+/*
+ * A device write to device-private pages that the CPU maps read-only fails
+ * with -EPERM and changes nothing; reads still work, and after mprotect()
+ * makes the mapping writable the same write succeeds.
+ */
+TEST_F(svm, migrate_write_prot)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->size);
+	uint8_t snap[NPAGES];
+	size_t i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < self->size / 4; i++)
+		p[i] = i + 5;
+	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	ASSERT_EQ(0, mprotect(p, self->size, PROT_READ));
+	for (i = 0; i < self->size / 4; i++)
+		buf[i] = ~0u;
+	ASSERT_EQ(-EPERM, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p, buf,
+				     self->size, NULL));
+	ASSERT_EQ(-EPERM, dev_access(self->fd, DRM_VSVM_SVM_ATOMIC_INC, p,
+				     NULL, self->size, NULL));
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				self->size, NULL));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i + 5, buf[i]);
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i + 5, p[i]);
+
+	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	ASSERT_EQ(0, mprotect(p, self->size, PROT_READ | PROT_WRITE));
+	for (i = 0; i < self->size / 4; i++)
+		buf[i] = i * 7;
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p, buf,
+				self->size, NULL));
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_EQ(DRM_VSVM_SVM_PROT_WRITE,
+			  snap[i] & DRM_VSVM_SVM_PROT_WRITE);
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i * 7, p[i]);
+	free(buf);
+	munmap(p, self->size);
+}
+
+/*
+ * fork after migrating, then a device write in the parent: the write breaks
+ * COW like a CPU write would, so the child keeps the old data.
+ */
+TEST_F(svm, cow_in_device_write)
+{
+	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->size);
+	int pipefd[2], status;
+	size_t i;
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, pipe(pipefd));
+	for (i = 0; i < self->size / 4; i++)
+		p[i] = i;
+	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		close(pipefd[1]);
+		if (read(pipefd[0], &c, 1) != 1)
+			_exit(2);
+		for (i = 0; i < self->size / 4; i++)
+			if (p[i] != i)
+				_exit(1);
+		_exit(0);
+	}
+	close(pipefd[0]);
+	for (i = 0; i < self->size / 4; i++)
+		buf[i] = 0x5a000000u | i;
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p, buf,
+				self->size, NULL));
+	ASSERT_EQ(1, write(pipefd[1], "x", 1));
+	close(pipefd[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(0x5a000000u | i, p[i]);
+	free(buf);
+	munmap(p, self->size);
+}
+
+/*
+ * hmm-tests' mixedmap: a VM_MIXEDMAP mapping of another driver's pages. The
+ * io_uring submission ring is mapped with vm_insert_pages(); privately
+ * mapped, the device sees it read-only with the kernel's data, and a device
+ * write breaks COW into an anonymous copy without touching the ring.
+ */
+TEST_F(svm, mixedmap)
+{
+	struct io_uring_params params = { 0 };
+	uint32_t *priv, *shared, mask;
+	uint8_t snap[1];
+	uint32_t *buf = malloc(self->page);
+	int ring;
+	size_t i;
+
+	ring = syscall(__NR_io_uring_setup, 4, &params);
+	if (ring < 0)
+		SKIP(return, "no io_uring");
+	priv = mmap(NULL, self->page, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		    ring, IORING_OFF_SQ_RING);
+	ASSERT_NE(MAP_FAILED, priv);
+	shared = mmap(NULL, self->page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      ring, IORING_OFF_SQ_RING);
+	ASSERT_NE(MAP_FAILED, shared);
+	mask = shared[params.sq_off.ring_mask / 4];
+	ASSERT_EQ(params.sq_entries - 1, mask);
+
+	ASSERT_EQ(0, dev_snapshot(self->fd, priv, 1, snap));
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_READ, snap[0]);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, priv, buf,
+				self->page, NULL));
+	ASSERT_EQ(0, memcmp(buf, shared, self->page));
+	ASSERT_EQ(mask, buf[params.sq_off.ring_mask / 4]);
+
+	for (i = 0; i < self->page / 4; i++)
+		buf[i] = 0xc0de0000u | i;
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_WRITE, priv, buf,
+				self->page, NULL));
+	ASSERT_EQ(0, dev_snapshot(self->fd, priv, 1, snap));
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_WRITE, snap[0]);
+	for (i = 0; i < self->page / 4; i++)
+		ASSERT_EQ(0xc0de0000u | i, priv[i]);
+	/* The ring itself is untouched. */
+	ASSERT_EQ(mask, shared[params.sq_off.ring_mask / 4]);
+	ASSERT_EQ(params.sq_entries, shared[params.sq_off.ring_entries / 4]);
+	munmap(priv, self->page);
+	munmap(shared, self->page);
+	close(ring);
+	free(buf);
+}
+
+static int gup_test_call(int gup_fd, unsigned long cmd, void *addr,
+			 size_t size, unsigned int gup_flags)
+{
+	struct gup_test gup = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.nr_pages_per_call = 1,
+		.gup_flags = gup_flags,
+	};
+
+	return ioctl(gup_fd, cmd, &gup) ? -errno : 0;
+}
+
+#define TEST_FOLL_WRITE		0x01	/* mm_types.h: FOLL_WRITE */
+#define TEST_FOLL_LONGTERM	0x100	/* mm_types.h: FOLL_LONGTERM */
+
+/*
+ * hmm-tests' hmm_gup_test: get_user_pages() and pin_user_pages() (fast,
+ * slow, long-term) on device-private pages bring them back to system
+ * memory (the device cannot be pinned into), with the data intact.
+ */
+TEST_F(svm, gup)
+{
+	unsigned int *p = map_anon(4 * self->page, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE);
+	static const unsigned long cmds[4] = {
+		GUP_BASIC_TEST, GUP_FAST_BENCHMARK, PIN_FAST_BENCHMARK,
+		PIN_LONGTERM_BENCHMARK,
+	};
+	static const unsigned int flags[4] = {
+		TEST_FOLL_WRITE, TEST_FOLL_WRITE,
+		TEST_FOLL_WRITE | TEST_FOLL_LONGTERM, TEST_FOLL_WRITE,
+	};
+	size_t size = 4 * self->page;
+	uint8_t snap[4];
+	uint64_t moved;
+	int gup_fd, i;
+	size_t j;
+
+	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
+	if (gup_fd < 0)
+		SKIP(return, "no gup_test (CONFIG_GUP_TEST, debugfs)");
+	ASSERT_NE(NULL, p);
+	for (j = 0; j < size / 4; j++)
+		p[j] = j ^ 0xabcd;
+	ASSERT_EQ(0, dev_migrate(self->fd, p, size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, &moved));
+	ASSERT_EQ(4, moved);
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, 4, snap));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL |
+			  DRM_VSVM_SVM_PROT_WRITE, snap[i]);
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, gup_test_call(gup_fd, cmds[i],
+					   (char *)p + i * self->page,
+					   self->page, flags[i]));
+	/* Every page was taken back to system memory, writable. */
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, 4, snap));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(DRM_VSVM_SVM_PROT_WRITE, snap[i]);
+	for (j = 0; j < size / 4; j++)
+		ASSERT_EQ(j ^ 0xabcd, p[j]);
+	close(gup_fd);
+	munmap(p, size);
 }
 
 static int write_file(const char *path, const char *val)
