@@ -75,6 +75,8 @@ cmdline="console=ttyS0 root=hostroot rootfstype=9p"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
 cmdline+=" ro init=$CI_DIR/guest-init.sh panic=-1 oops=panic"
 cmdline+=" drm_svm_src=$TOP_DIR loglevel=6 rcupdate.rcu_cpu_stall_timeout=300"
+# TCG on a busy host: the soft-lockup detector fires at boot under KASAN.
+cmdline+=" watchdog_thresh=60"
 cmdline+=" kmemleak=on nokaslr drm_svm_kmemleak=$kmemleak"
 
 log "booting $release ($flavour), output in $out"

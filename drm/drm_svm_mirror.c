@@ -3,6 +3,7 @@
  * Copyright © 2026 The drm-svm authors
  */
 
+#include <linux/delay.h>
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -29,8 +30,12 @@
  * notifier sequence, fault the range with the mmap lock held for reading,
  * then take the mirror lock and update the device page table only if no
  * invalidation happened meanwhile; otherwise start again. -EBUSY from
- * hmm_range_fault() is retried until %HMM_RANGE_DEFAULT_TIMEOUT, with a
- * yield between tries, never a busy spin.
+ * hmm_range_fault() and lost races are retried until
+ * %HMM_RANGE_DEFAULT_TIMEOUT with a bounded back-off: the first
+ * %DRM_SVM_MIRROR_SPIN_TRIES tries only yield, later ones sleep, doubling
+ * from 10 us up to 1 ms, so a fault that keeps racing with invalidations
+ * (migration, reclaim, a CPU writing the range) sleeps instead of spinning
+ * for the whole timeout.
  *
  * Windows: the first fault in an aligned %DRM_SVM_MIRROR_WINDOW of address
  * space registers an mmu_interval_notifier over it; the windows live until
@@ -394,6 +399,21 @@ static int drm_svm_mirror_fault_readonly(struct hmm_range *range)
 	return ret && ret != -EBUSY ? ret : -EAGAIN;
 }
 
+#define DRM_SVM_MIRROR_SPIN_TRIES	4
+
+/* Wait before try @retries + 1: yield first, then 10 us doubling to 1 ms. */
+static void drm_svm_mirror_backoff(int retries)
+{
+	unsigned long us;
+
+	if (retries < DRM_SVM_MIRROR_SPIN_TRIES) {
+		cond_resched();
+		return;
+	}
+	us = 10ul << min(retries - DRM_SVM_MIRROR_SPIN_TRIES, 7);
+	usleep_range(min(us, 1000ul), min(us, 1000ul) * 2);
+}
+
 /* Fault [start, end), inside one window, and update the device PT. */
 static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 				       struct drm_svm_mirror_window *w,
@@ -426,7 +446,7 @@ static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 			ret = drm_svm_mirror_fault_readonly(&range);
 		mmap_read_unlock(mirror->mm);
 		if (ret == -EBUSY || ret == -EAGAIN) {
-			cond_resched();
+			drm_svm_mirror_backoff(retries);
 			continue;
 		}
 		if (ret)
@@ -435,6 +455,7 @@ static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 		mutex_lock(&mirror->lock);
 		if (mmu_interval_read_retry(&w->notifier, range.notifier_seq)) {
 			mutex_unlock(&mirror->lock);
+			drm_svm_mirror_backoff(retries);
 			continue;
 		}
 		update(mirror, start, pfns, (end - start) >> PAGE_SHIFT, arg);

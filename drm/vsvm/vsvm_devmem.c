@@ -625,7 +625,8 @@ static vm_fault_t vsvm_devmem_migrate_to_ram(struct vm_fault *vmf)
  *
  * Pages are copied by the copy engine in batches of up to 2 MiB.
  *
- * Return: 0, -EINVAL (a hole or a VMA that cannot migrate), -ENOMEM.
+ * Return: 0, -EINVAL (a hole, a shared or unreadable VMA, or one that
+ * cannot migrate), -ENOMEM.
  */
 int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
 			unsigned long start, unsigned long end, bool to_device,
@@ -643,8 +644,15 @@ int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
 	for (addr = start; addr < end && !ret; addr = next) {
 		struct vm_area_struct *vma = vma_lookup(mm, addr);
 
-		if (!vma || !vma_is_anonymous(vma) ||
-		    (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))) {
+		/*
+		 * Private memory only: anonymous VMAs, and the COW copies in
+		 * private file mappings (page-cache pages are skipped by
+		 * migrate_vma_setup()). No migration of memory the CPU
+		 * itself may not read.
+		 */
+		if (!vma || !(vma->vm_flags & VM_READ) ||
+		    (vma->vm_flags & (VM_SHARED | VM_IO | VM_PFNMAP |
+				      VM_MIXEDMAP))) {
 			ret = -EINVAL;
 			break;
 		}

@@ -881,6 +881,195 @@ TEST_F(svm, mixedmap)
 	free(buf);
 }
 
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -EIO;
+	close(fd);
+	return ret;
+}
+
+/* hmm-tests' migrate_file_private: private COW pages of a file migrate. */
+TEST_F(svm, migrate_file_private)
+{
+	int mfd = memfd_create("vsvm_svm_priv", 0);
+	unsigned int *p, *buf = malloc(self->size);
+	uint8_t snap[NPAGES];
+	uint64_t moved;
+	size_t i;
+
+	ASSERT_GE(mfd, 0);
+	for (i = 0; i < self->size / 4; i++)
+		buf[i] = i + 1000;
+	ASSERT_EQ((ssize_t)self->size, pwrite(mfd, buf, self->size, 0));
+	p = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE, mfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < self->size / 4; i++)
+		p[i] = i;
+	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
+				 DRM_VSVM_SVM_TARGET_DEVICE, &moved));
+	ASSERT_EQ(NPAGES, moved);
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_EQ(DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL |
+			  DRM_VSVM_SVM_PROT_WRITE, snap[i]);
+	memset(buf, 0, self->size);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf,
+				self->size, NULL));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i, buf[i]);
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i, p[i]);
+	/* The file keeps its own data. */
+	ASSERT_EQ((ssize_t)self->size, pread(mfd, buf, self->size, 0));
+	for (i = 0; i < self->size / 4; i++)
+		ASSERT_EQ(i + 1000, buf[i]);
+	munmap(p, self->size);
+	close(mfd);
+	free(buf);
+}
+
+/*
+ * hmm-tests' migrate_mixed on one device: PROT_NONE and ranges with holes
+ * are refused; a read-only zero page, a read-only page with data and two
+ * writable pages migrate together and keep their data and protections.
+ */
+TEST_F(svm, migrate_mixed)
+{
+	size_t pg = self->page;
+	uint8_t *p = map_anon(6 * pg, PROT_NONE, MAP_PRIVATE);
+	unsigned int *buf = malloc(self->page);
+	uint8_t snap[4];
+	uint64_t moved;
+	int i;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(-EINVAL, dev_migrate(self->fd, p, 6 * pg,
+				       DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	ASSERT_EQ(0, munmap(p + pg, pg));
+	ASSERT_EQ(-EINVAL, dev_migrate(self->fd, p, 3 * pg,
+				       DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	/* Page 2: read-only zero page. */
+	ASSERT_EQ(0, mprotect(p + 2 * pg, pg, PROT_READ));
+	ASSERT_EQ(0, *(volatile unsigned int *)(p + 2 * pg));
+	/* Page 3: read-only with data. */
+	ASSERT_EQ(0, mprotect(p + 3 * pg, pg, PROT_READ | PROT_WRITE));
+	*(unsigned int *)(p + 3 * pg) = 3;
+	ASSERT_EQ(0, mprotect(p + 3 * pg, pg, PROT_READ));
+	/* Pages 4-5: read-write. */
+	ASSERT_EQ(0, mprotect(p + 4 * pg, 2 * pg, PROT_READ | PROT_WRITE));
+	*(unsigned int *)(p + 4 * pg) = 4;
+	*(unsigned int *)(p + 5 * pg) = 5;
+
+	ASSERT_EQ(0, dev_migrate(self->fd, p + 2 * pg, 4 * pg,
+				 DRM_VSVM_SVM_TARGET_DEVICE, &moved));
+	ASSERT_EQ(4, moved);
+	ASSERT_EQ(0, dev_snapshot(self->fd, p + 2 * pg, 4, snap));
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL | DRM_VSVM_SVM_PROT_READ,
+		  snap[0]);
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL | DRM_VSVM_SVM_PROT_READ,
+		  snap[1]);
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL | DRM_VSVM_SVM_PROT_WRITE,
+		  snap[2]);
+	ASSERT_EQ(DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL | DRM_VSVM_SVM_PROT_WRITE,
+		  snap[3]);
+	for (i = 0; i < 4; i++) {
+		buf[0] = ~0u;
+		ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ,
+					p + (2 + i) * pg, buf, pg, NULL));
+		ASSERT_EQ(i ? (unsigned int)(i + 2) : 0, buf[0]);
+	}
+	ASSERT_EQ(-EPERM, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p + 3 * pg,
+				     buf, pg, NULL));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(i ? (unsigned int)(i + 2) : 0,
+			  *(unsigned int *)(p + (2 + i) * pg));
+	free(buf);
+	munmap(p, pg);
+	munmap(p + 2 * pg, 4 * pg);
+}
+
+static long meminfo_kb(const char *key)
+{
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = strtol(line + strlen(key), NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/*
+ * hmm-tests' compound and anon_write_hugetlbfs: one hugetlbfs page is
+ * mirrored as one large mapping (PMD) read-write, then read-only after
+ * mprotect(); device writes reach it. Reserves one huge page if none is.
+ */
+TEST_F(svm, hugetlbfs)
+{
+	const char *nr = "/proc/sys/vm/nr_hugepages";
+	long hsize = meminfo_kb("Hugepagesize:") * 1024;
+	long before = meminfo_kb("HugePages_Total:");
+	unsigned int *p, *buf;
+	uint8_t *snap;
+	size_t i, n;
+
+	if (hsize <= 0 || before < 0)
+		SKIP(return, "no hugetlbfs");
+	if (before == 0 && write_file(nr, "1"))
+		SKIP(return, "cannot reserve a huge page");
+	p = mmap(NULL, hsize, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (p == MAP_FAILED) {
+		if (before == 0)
+			write_file(nr, "0");
+		SKIP(return, "no free huge page");
+	}
+	n = hsize / self->page;
+	buf = malloc(hsize);
+	snap = malloc(n);
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, snap);
+	for (i = 0; i < hsize / 4; i++)
+		p[i] = i;
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, n, snap));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(DRM_VSVM_SVM_PROT_WRITE | DRM_VSVM_SVM_PROT_PMD,
+			  snap[i]);
+	for (i = 0; i < hsize / 4; i++)
+		buf[i] = ~(unsigned int)i;
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p, buf, hsize,
+				NULL));
+	for (i = 0; i < hsize / 4; i++)
+		ASSERT_EQ(~(unsigned int)i, p[i]);
+	ASSERT_EQ(0, mprotect(p, hsize, PROT_READ));
+	ASSERT_EQ(0, dev_snapshot(self->fd, p, n, snap));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(DRM_VSVM_SVM_PROT_READ | DRM_VSVM_SVM_PROT_PMD,
+			  snap[i]);
+	ASSERT_EQ(-EPERM, dev_access(self->fd, DRM_VSVM_SVM_WRITE, p, buf,
+				     hsize, NULL));
+	memset(buf, 0, hsize);
+	ASSERT_EQ(0, dev_access(self->fd, DRM_VSVM_SVM_READ, p, buf, hsize,
+				NULL));
+	for (i = 0; i < hsize / 4; i++)
+		ASSERT_EQ(~(unsigned int)i, buf[i]);
+	munmap(p, hsize);
+	if (before == 0)
+		write_file(nr, "0");
+	free(buf);
+	free(snap);
+}
+
 static int gup_test_call(int gup_fd, unsigned long cmd, void *addr,
 			 size_t size, unsigned int gup_flags)
 {
@@ -948,17 +1137,6 @@ TEST_F(svm, gup)
 	munmap(p, size);
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -EIO;
-	close(fd);
-	return ret;
-}
 
 /* Each stage leaves a tracepoint: mirror faults, invalidations, copies. */
 TEST_F(svm, tracepoints)
