@@ -545,6 +545,23 @@ static int dev_migrate(int fd, void *addr, size_t size, int target,
 	return ret ? -errno : 0;
 }
 
+/* Private anonymous memory with word i = i + @add, moved into VRAM. */
+static unsigned int *map_in_vram(int fd, size_t size, unsigned int add)
+{
+	unsigned int *p = map_anon(size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	size_t i;
+
+	if (!p)
+		return NULL;
+	for (i = 0; i < size / 4; i++)
+		p[i] = i + add;
+	if (dev_migrate(fd, p, size, DRM_VSVM_SVM_TARGET_DEVICE, NULL)) {
+		munmap(p, size);
+		return NULL;
+	}
+	return p;
+}
+
 /* Anonymous memory moves into device-private VRAM and is read there. */
 TEST_F(svm, migrate)
 {
@@ -609,16 +626,12 @@ TEST_F(svm, migrate_write)
  */
 TEST_F(svm, migrate_fault)
 {
-	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *p = map_in_vram(self->fd, self->size, 0);
 	uint8_t snap[NPAGES];
 	uint64_t moved;
 	size_t i;
 
 	ASSERT_NE(NULL, p);
-	for (i = 0; i < self->size / 4; i++)
-		p[i] = i;
-	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
-				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
 	ASSERT_EQ(0, p[0]);
 	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
 	for (i = 0; i < NPAGES; i++)
@@ -655,7 +668,7 @@ TEST_F(svm, migrate_multiple)
 /* Evicting all device memory keeps the data. */
 TEST_F(svm, migrate_release)
 {
-	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *p = map_in_vram(self->fd, self->size, 9);
 	struct drm_vsvm_svm_migrate evict = {
 		.flags = DRM_VSVM_SVM_MIGRATE_EVICT_ALL,
 	};
@@ -663,10 +676,6 @@ TEST_F(svm, migrate_release)
 	size_t i;
 
 	ASSERT_NE(NULL, p);
-	for (i = 0; i < self->size / 4; i++)
-		p[i] = i + 9;
-	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
-				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
 	ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &evict));
 	ASSERT_EQ(0, dev_snapshot(self->fd, p, NPAGES, snap));
 	for (i = 0; i < NPAGES; i++)
@@ -709,16 +718,12 @@ TEST_F(svm, migrate_bad)
 /* fork after migrating: COW of device pages keeps parent and child apart. */
 TEST_F(svm, cow_in_device)
 {
-	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *p = map_in_vram(self->fd, self->size, 0);
 	int status;
 	size_t i;
 	pid_t pid;
 
 	ASSERT_NE(NULL, p);
-	for (i = 0; i < self->size / 4; i++)
-		p[i] = i;
-	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
-				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
@@ -743,16 +748,12 @@ TEST_F(svm, cow_in_device)
  */
 TEST_F(svm, migrate_write_prot)
 {
-	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *p = map_in_vram(self->fd, self->size, 5);
 	unsigned int *buf = malloc(self->size);
 	uint8_t snap[NPAGES];
 	size_t i;
 
 	ASSERT_NE(NULL, p);
-	for (i = 0; i < self->size / 4; i++)
-		p[i] = i + 5;
-	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
-				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
 	ASSERT_EQ(0, mprotect(p, self->size, PROT_READ));
 	for (i = 0; i < self->size / 4; i++)
 		buf[i] = ~0u;
@@ -790,7 +791,7 @@ TEST_F(svm, migrate_write_prot)
  */
 TEST_F(svm, cow_in_device_write)
 {
-	unsigned int *p = map_anon(self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	unsigned int *p = map_in_vram(self->fd, self->size, 0);
 	unsigned int *buf = malloc(self->size);
 	int pipefd[2], status;
 	size_t i;
@@ -799,10 +800,6 @@ TEST_F(svm, cow_in_device_write)
 
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, pipe(pipefd));
-	for (i = 0; i < self->size / 4; i++)
-		p[i] = i;
-	ASSERT_EQ(0, dev_migrate(self->fd, p, self->size,
-				 DRM_VSVM_SVM_TARGET_DEVICE, NULL));
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
