@@ -6,7 +6,13 @@
  *  - migration to device memory and back (vsvm: copy engine, batches of
  *    2 MiB; test_hmm: CPU copies);
  *  - CPU faults bringing device pages back (bytes/s);
- *  - device mirror faults on first sequential access (pages/s);
+ *  - device mirror faults on first sequential access (pages/s), with the
+ *    data copy (first access) and without it (first access minus a second
+ *    one over the same, now mirrored, pages), on 4 KiB pages and on
+ *    THP-backed memory (MADV_HUGEPAGE);
+ *  - fault-driven migration (vsvm only): device accesses of one page per
+ *    2 MiB range of memory whose preferred location is the device, so each
+ *    fault migrates a 2 MiB range, vs prefetching the same amount;
  *  - mirror set-up of 1 GiB vs pinning the same GiB as io_uring fixed
  *    buffers (IORING_REGISTER_BUFFERS through raw syscalls).
  * Not a test: prints figures and ratios.
@@ -43,17 +49,38 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static char *fresh(uint64_t size)
-{
-	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint64_t i;
+enum { PLAIN, ALIGNED_THP, ALIGNED_4K };
 
-	if (p == MAP_FAILED)
+/*
+ * Touched private anonymous memory; ALIGNED_*: 2 MiB-aligned, with
+ * MADV_HUGEPAGE (THP-backed) or MADV_NOHUGEPAGE (4 KiB pages).
+ */
+static char *fresh_mem(uint64_t size, int thp)
+{
+	uint64_t len = thp ? size + 2 * MiB : size, i;
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *p;
+
+	if (m == MAP_FAILED)
 		return NULL;
+	p = m;
+	if (thp) {
+		p = (char *)(((uintptr_t)m + 2 * MiB - 1) & ~(uintptr_t)(2 * MiB - 1));
+		if (p > m)
+			munmap(m, p - m);
+		if (p + size < m + len)
+			munmap(p + size, m + len - (p + size));
+		madvise(p, size, thp == ALIGNED_THP ? MADV_HUGEPAGE :
+			MADV_NOHUGEPAGE);
+	}
 	for (i = 0; i < size; i += 4096)
 		p[i] = (char)i;
 	return p;
+}
+
+static char *fresh(uint64_t size)
+{
+	return fresh_mem(size, PLAIN);
 }
 
 static int vsvm_migrate(int fd, void *p, uint64_t size, int target)
@@ -77,17 +104,63 @@ static int hmm_cmd(int fd, unsigned long req, void *p, void *buf,
 }
 
 struct rates {
-	double to_dev, to_sys, cpu_fault, mirror;	/* B/s, B/s, B/s, pages/s */
+	double to_dev, to_sys, cpu_fault;	/* B/s */
+	double mirror, mirror_setup;		/* pages/s */
+	double thp_mirror, thp_setup;		/* pages/s, THP-backed memory */
 };
+
+/* One device read of [p, p + size) into buf; seconds, or -1. */
+static double device_read(int vfd, int hfd, char *p, char *buf, uint64_t size)
+{
+	double t = now();
+
+	if (vfd >= 0) {
+		struct drm_vsvm_svm_access a = {
+			.addr = (uintptr_t)p, .size = size,
+			.data = (uintptr_t)buf, .op = DRM_VSVM_SVM_READ,
+		};
+
+		if (ioctl(vfd, DRM_IOCTL_VSVM_SVM_ACCESS, &a))
+			return -1;
+	} else if (hmm_cmd(hfd, HMM_DMIRROR_READ, p, buf, size)) {
+		return -1;
+	}
+	return now() - t;
+}
+
+/*
+ * First device access of fresh memory (mirror faults + copy), then a second
+ * one (copy only): best pages/s of the first, and of the set-up alone.
+ */
+static int mirror_rates(int vfd, int hfd, uint64_t size, char *buf, int thp,
+			double *first, double *setup)
+{
+	double t1, t2, pages = size / 4096.0;
+	char *p = fresh_mem(size, thp);
+
+	if (!p)
+		return -1;
+	t1 = device_read(vfd, hfd, p, buf, size);
+	t2 = t1 < 0 ? -1 : device_read(vfd, hfd, p, buf, size);
+	munmap(p, size);
+	if (t1 < 0 || t2 < 0)
+		return -1;
+	if (pages / t1 > *first)
+		*first = pages / t1;
+	if (t1 > t2 && pages / (t1 - t2) > *setup)
+		*setup = pages / (t1 - t2);
+	return 0;
+}
 
 static struct rates measure(int vfd, int hfd, uint64_t size)
 {
-	struct rates r = { 0, 0, 0, 0 };
+	struct rates r = { 0 };
 	char *buf = malloc(size), *p;
 	double t;
 	uint64_t i;
 	int round;
 
+	memset(buf, 0, size);
 	for (round = 0; round < 3; round++) {
 		p = fresh(size);
 		t = now();
@@ -118,26 +191,70 @@ static struct rates measure(int vfd, int hfd, uint64_t size)
 		munmap(p, size);
 
 		/* first device access of a fresh range: mirror faults */
-		p = fresh(size);
-		t = now();
-		if (vfd >= 0) {
-			struct drm_vsvm_svm_access a = {
-				.addr = (uintptr_t)p, .size = size,
-				.data = (uintptr_t)buf, .op = DRM_VSVM_SVM_READ,
-			};
-
-			if (ioctl(vfd, DRM_IOCTL_VSVM_SVM_ACCESS, &a))
-				break;
-		} else if (hmm_cmd(hfd, HMM_DMIRROR_READ, p, buf, size)) {
+		if (mirror_rates(vfd, hfd, size, buf, PLAIN, &r.mirror,
+				 &r.mirror_setup) ||
+		    mirror_rates(vfd, hfd, size, buf, ALIGNED_THP, &r.thp_mirror,
+				 &r.thp_setup))
 			break;
-		}
-		t = now() - t;
-		if (size / 4096 / t > r.mirror)
-			r.mirror = size / 4096 / t;
-		munmap(p, size);
 	}
 	free(buf);
 	return r;
+}
+
+/*
+ * Fault-driven migration (vsvm): memory whose preferred location is the
+ * device, read by the device one page per 2 MiB range, so every access
+ * faults and migrates its whole range first; the data moved is the whole
+ * size. Returns the best B/s; *prefetch receives the best B/s of migrating
+ * the same kind of memory with DRM_IOCTL_VSVM_SVM_MIGRATE.
+ */
+static double fault_migration(int vfd, uint64_t size, double *prefetch)
+{
+	char page[4096];
+	double best = 0, t;
+	uint64_t off;
+	int round;
+
+	*prefetch = 0;
+	for (round = 0; round < 3; round++) {
+		/* 2 MiB-aligned, so every range is a 2 MiB chunk */
+		char *a = fresh_mem(size, ALIGNED_4K), *q = fresh_mem(size, PLAIN);
+		struct drm_vsvm_svm_madvise m = {
+			.size = size, .attr = DRM_VSVM_SVM_ATTR_PREFERRED_LOC,
+			.value = DRM_VSVM_SVM_LOC_DEVICE,
+		};
+
+		if (!a || !q)
+			return -1;
+		m.addr = (uintptr_t)a;
+		if (ioctl(vfd, DRM_IOCTL_VSVM_SVM_MADVISE, &m))
+			return -1;
+		t = now();
+		for (off = 0; off < size; off += 2 * MiB) {
+			struct drm_vsvm_svm_access acc = {
+				.addr = (uintptr_t)(a + off), .size = 4096,
+				.data = (uintptr_t)page, .op = DRM_VSVM_SVM_READ,
+			};
+
+			if (ioctl(vfd, DRM_IOCTL_VSVM_SVM_ACCESS, &acc))
+				return -1;
+		}
+		t = now() - t;
+		if (size / t > best)
+			best = size / t;
+		t = now();
+		if (vsvm_migrate(vfd, q, size, DRM_VSVM_SVM_TARGET_DEVICE))
+			return -1;
+		t = now() - t;
+		if (size / t > *prefetch)
+			*prefetch = size / t;
+		/* the attribute outlives the mapping: reset it */
+		m.value = DRM_VSVM_SVM_LOC_DEFAULT;
+		ioctl(vfd, DRM_IOCTL_VSVM_SVM_MADVISE, &m);
+		munmap(a, size);
+		munmap(q, size);
+	}
+	return best;
 }
 
 static double memcpy_rate(uint64_t size)
@@ -257,6 +374,7 @@ int main(void)
 {
 	uint64_t sizes[] = { 2 * MiB, 16 * MiB, 64 * MiB };
 	struct svm_device *dev;
+	double fm, pf;
 	unsigned int i;
 	int hfd;
 
@@ -273,7 +391,7 @@ int main(void)
 		uint64_t s = sizes[i];
 		struct rates v = measure(svm_device_fd(dev), -1, s);
 		struct rates h = hfd >= 0 ? measure(-1, hfd, s) :
-			(struct rates){ 0, 0, 0, 0 };
+			(struct rates){ 0 };
 		double mc = memcpy_rate(s);
 
 		printf("%3llu MiB  memcpy %6.0f MB/s\n",
@@ -287,8 +405,20 @@ int main(void)
 		printf("   CPU fault back vsvm %6.0f MB/s  test_hmm %6.0f MB/s  -> x%.2f test_hmm\n",
 		       v.cpu_fault / 1e6, h.cpu_fault / 1e6,
 		       h.cpu_fault ? v.cpu_fault / h.cpu_fault : 0);
-		printf("   mirror faults vsvm %8.0f pages/s  test_hmm %8.0f pages/s  -> x%.2f test_hmm\n",
+		printf("   mirror faults vsvm %8.0f pages/s  test_hmm %8.0f pages/s  -> x%.2f test_hmm (first access, with the copy)\n",
 		       v.mirror, h.mirror, h.mirror ? v.mirror / h.mirror : 0);
+		printf("   mirror set-up vsvm %8.0f pages/s  test_hmm %8.0f pages/s  -> x%.2f test_hmm (first minus second access)\n",
+		       v.mirror_setup, h.mirror_setup,
+		       h.mirror_setup ? v.mirror_setup / h.mirror_setup : 0);
+		printf("   THP mirror faults vsvm %8.0f pages/s  test_hmm %8.0f pages/s  -> x%.2f test_hmm (first access)\n",
+		       v.thp_mirror, h.thp_mirror,
+		       h.thp_mirror ? v.thp_mirror / h.thp_mirror : 0);
+		printf("   THP mirror set-up vsvm %8.0f pages/s  test_hmm %8.0f pages/s  -> x%.2f test_hmm\n",
+		       v.thp_setup, h.thp_setup,
+		       h.thp_setup ? v.thp_setup / h.thp_setup : 0);
+		fm = fault_migration(svm_device_fd(dev), s, &pf);
+		printf("   fault-driven 2 MiB migration vsvm %6.0f MB/s  prefetch %6.0f MB/s  -> x%.2f prefetch\n",
+		       fm / 1e6, pf / 1e6, pf > 0 ? fm / pf : 0);
 	}
 	mirror_vs_pin(svm_device_fd(dev));
 	svm_device_unref(dev);
