@@ -130,9 +130,11 @@ struct vsvm_device {
 /**
  * struct vsvm_svm - SVM context of one file: a mirror of the file's process
  *
- * @pt maps a virtual page number to the mirrored struct page, tagged with
- * VSVM_PT_* bits. Entries are written by faults and erased by invalidations,
- * both under &drm_svm_mirror.lock; lookups hold that lock too.
+ * @pt maps a 2 MiB slot of virtual addresses to a block of 512 entries,
+ * each a mirrored struct page ORed with VSVM_PT_* bits (see "vsvm device
+ * page table" in vsvm_svm.c). Entries are written by faults and cleared by
+ * invalidations, both under &drm_svm_mirror.lock; lookups hold that lock
+ * too.
  */
 struct vsvm_svm {
 	/** @mirror: the process mirror. */
@@ -142,7 +144,7 @@ struct vsvm_svm {
 	 * shared by several devices (peer access).
 	 */
 	struct vsvm_device *vdev;
-	/** @pt: the device page table. */
+	/** @pt: the device page table: 2 MiB slot -> &struct vsvm_pt_block. */
 	struct xarray pt;
 	/**
 	 * @attrs: madvise attributes by address: maple tree of value

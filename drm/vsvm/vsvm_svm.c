@@ -29,12 +29,31 @@
  * DOC: vsvm shared virtual memory
  *
  * Each file gets, on its first SVM ioctl, a &struct drm_svm_mirror of the
- * caller's address space and a device page table: an xarray from virtual
- * page number to the mirrored struct page, tagged when the device may write.
- * Device accesses look pages up in that table and fault missing ones in
- * through the mirror; invalidations erase entries. Table lookups and the
- * data copies they lead to happen under the mirror lock, so a page cannot be
- * freed while the device touches it.
+ * caller's address space and a device page table. Device accesses look
+ * pages up in that table and fault missing ones in through the mirror;
+ * invalidations clear entries. Table lookups and the data copies they lead
+ * to happen under the mirror lock, so a page cannot be freed while the
+ * device touches it.
+ */
+
+/**
+ * DOC: vsvm device page table
+ *
+ * The table has two levels, like a CPU page table: an xarray indexed by
+ * 2 MiB slot (virtual address >> %VSVM_PT_BLOCK_SHIFT) holds one
+ * &struct vsvm_pt_block per slot ever mirrored, an array of 512 entries,
+ * each a struct page pointer ORed with VSVM_PT_* bits (0: no entry). A
+ * fault writes the entries of a whole range with plain stores from the
+ * pfn array hmm_range_fault() returned; a 2 MiB range backed by a
+ * PMD-mapped folio (hmm_pfn_to_map_order()) is written in one pass without
+ * per-page checks. A lookup is one xarray load and an array index; an
+ * invalidation clears a span of entries in place.
+ *
+ * Blocks are allocated before the mirror lock is taken (the lock may be
+ * the notifier's, where no reclaim is allowed), are never freed while the
+ * context lives, and go away with it: 4 KiB per 2 MiB of address space the
+ * device ever touched. Entries are written and cleared under
+ * &drm_svm_mirror.lock; lookups hold it too.
  */
 
 /**
@@ -77,17 +96,89 @@ module_param(svm_thrash_hold_ms, uint, 0644);
 MODULE_PARM_DESC(svm_thrash_hold_ms,
 		 "SVM thrash guard: how long a thrashing range stays put, ms (default 2000)");
 
+#define VSVM_PT_BLOCK_SHIFT	21
+#define VSVM_PT_BLOCK_SIZE	BIT(VSVM_PT_BLOCK_SHIFT)
+#define VSVM_PT_PER_BLOCK	(VSVM_PT_BLOCK_SIZE >> PAGE_SHIFT)
+#define VSVM_PT_BITS		(VSVM_PT_WRITE | VSVM_PT_ATOMIC)
+
+/**
+ * struct vsvm_pt_block - device page-table entries of one 2 MiB slot
+ */
+struct vsvm_pt_block {
+	/** @pte: struct page pointer | VSVM_PT_* bits, or 0. */
+	unsigned long pte[VSVM_PT_PER_BLOCK];
+};
+
+static_assert(VSVM_PT_BLOCK_SHIFT - PAGE_SHIFT == PMD_SHIFT - PAGE_SHIFT);
+
+static struct vsvm_pt_block *vsvm_pt_block(struct vsvm_svm *svm,
+					   unsigned long addr)
+{
+	return xa_load(&svm->pt, addr >> VSVM_PT_BLOCK_SHIFT);
+}
+
+static unsigned int vsvm_pt_index(unsigned long addr)
+{
+	return (addr >> PAGE_SHIFT) & (VSVM_PT_PER_BLOCK - 1);
+}
+
+/*
+ * Make sure the blocks of [@start, @end) exist, before the mirror lock is
+ * taken. With @gfp lacking __GFP_DIRECT_RECLAIM this may be called under it.
+ */
+static int vsvm_pt_prepare(struct vsvm_svm *svm, unsigned long start,
+			   unsigned long end, gfp_t gfp)
+{
+	unsigned long slot;
+
+	for (slot = start >> VSVM_PT_BLOCK_SHIFT;
+	     slot <= (end - 1) >> VSVM_PT_BLOCK_SHIFT; slot++) {
+		struct vsvm_pt_block *b;
+		int ret;
+
+		if (xa_load(&svm->pt, slot))
+			continue;
+		b = kzalloc(sizeof(*b), gfp);
+		if (!b)
+			return -ENOMEM;
+		ret = xa_insert(&svm->pt, slot, b, gfp);
+		if (ret) {
+			kfree(b);
+			if (ret != -EBUSY)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* Free every block: the context is going away. */
+static void vsvm_pt_fini(struct vsvm_svm *svm)
+{
+	struct vsvm_pt_block *b;
+	unsigned long slot;
+
+	xa_for_each(&svm->pt, slot, b)
+		kfree(b);
+	xa_destroy(&svm->pt);
+}
+
 static void vsvm_svm_invalidate(struct drm_svm_mirror *mirror,
 				unsigned long start, unsigned long end)
 {
 	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
-	unsigned long idx;
-	void *entry;
+	unsigned long addr, next;
 
 	lockdep_assert_held(&mirror->lock);
-	xa_for_each_range(&svm->pt, idx, entry, start >> PAGE_SHIFT,
-			  (end >> PAGE_SHIFT) - 1)
-		xa_erase(&svm->pt, idx);
+	for (addr = start; addr < end; addr = next) {
+		struct vsvm_pt_block *b = vsvm_pt_block(svm, addr);
+		unsigned int i = vsvm_pt_index(addr);
+
+		next = min(ALIGN_DOWN(addr, VSVM_PT_BLOCK_SIZE) +
+			   VSVM_PT_BLOCK_SIZE, end);
+		if (b)
+			memset(&b->pte[i], 0, ((next - addr) >> PAGE_SHIFT) *
+			       sizeof(b->pte[0]));
+	}
 }
 
 static const struct drm_svm_mirror_ops vsvm_mirror_ops = {
@@ -135,7 +226,7 @@ void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file)
 		/* Waits for prefetches in flight; they hold the mm, not us. */
 		destroy_workqueue(vfile->svm->prefetch_wq);
 		drm_svm_mirror_fini(&vfile->svm->mirror);
-		xa_destroy(&vfile->svm->pt);
+		vsvm_pt_fini(vfile->svm);
 		mtree_destroy(&vfile->svm->attrs);
 		mutex_destroy(&vfile->svm->attrs_lock);
 		kfree(vfile->svm);
@@ -217,40 +308,76 @@ static bool vsvm_svm_page_local(struct vsvm_svm *svm, struct page *page)
 		page->pgmap == &svm->vdev->devmem;
 }
 
+/* The entry for a page hmm_range_fault() returned; counts non-VRAM pages. */
+static unsigned long vsvm_svm_pte(struct vsvm_svm *svm, unsigned long pfn,
+				  struct vsvm_svm_update *u, unsigned int n)
+{
+	struct page *page = hmm_pfn_to_page(pfn);
+	unsigned long tag = 0;
+
+	if ((pfn & HMM_PFN_WRITE) && !u->read_only)
+		tag = VSVM_PT_WRITE;
+	if (vsvm_svm_page_local(svm, page))
+		tag |= tag ? VSVM_PT_ATOMIC : 0;
+	else
+		u->not_vram += n;
+	return (unsigned long)page | tag;
+}
+
+/*
+ * Write the entries [@i, @i + @n) of one block from @pfns. A PMD-sized folio
+ * covering the whole block is written without per-page checks.
+ */
+static void vsvm_svm_update_block(struct vsvm_svm *svm,
+				  struct vsvm_pt_block *b, unsigned int i,
+				  const unsigned long *pfns, unsigned int n,
+				  struct vsvm_svm_update *u)
+{
+	unsigned long pte;
+	unsigned int k;
+
+	if (n == VSVM_PT_PER_BLOCK && (pfns[0] & HMM_PFN_VALID) &&
+	    hmm_pfn_to_map_order(pfns[0]) == VSVM_PT_BLOCK_SHIFT - PAGE_SHIFT) {
+		/* One folio: its struct pages are contiguous (vmemmap). */
+		pte = vsvm_svm_pte(svm, pfns[0], u, n);
+		for (k = 0; k < n; k++)
+			b->pte[k] = pte + k * sizeof(struct page);
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		if (!(pfns[k] & HMM_PFN_VALID)) {
+			u->error = -EFAULT;
+			return;
+		}
+		b->pte[i + k] = vsvm_svm_pte(svm, pfns[k], u, 1);
+	}
+}
+
 static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
 			    const unsigned long *pfns, unsigned long npages,
 			    void *arg)
 {
 	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
+	unsigned long end = start + (npages << PAGE_SHIFT), addr, next;
 	struct vsvm_svm_update *u = arg;
 	struct drm_svm_range *r;
-	unsigned long i;
 
-	for (i = 0; i < npages && !u->error; i++) {
-		unsigned long tag = 0;
-		struct page *page;
-		void *entry;
-
-		if (!(pfns[i] & HMM_PFN_VALID)) {
-			u->error = -EFAULT;
-			break;
-		}
-		page = hmm_pfn_to_page(pfns[i]);
-		if ((pfns[i] & HMM_PFN_WRITE) && !u->read_only)
-			tag = VSVM_PT_WRITE;
-		if (vsvm_svm_page_local(svm, page))
-			tag |= tag ? VSVM_PT_ATOMIC : 0;
-		else
-			u->not_vram++;
-		entry = xa_tag_pointer(page, tag);
-		/* No reclaim under the mirror lock: it may be the notifier's. */
-		if (xa_is_err(xa_store(&svm->pt, (start >> PAGE_SHIFT) + i,
-				       entry, GFP_NOWAIT | __GFP_NOWARN)))
-			u->error = -ENOMEM;
+	/* Normally done already, outside the lock; no reclaim under it. */
+	if (vsvm_pt_prepare(svm, start, end, GFP_NOWAIT | __GFP_NOWARN)) {
+		u->error = -ENOMEM;
+		return;
+	}
+	for (addr = start; addr < end && !u->error; addr = next) {
+		next = min(ALIGN_DOWN(addr, VSVM_PT_BLOCK_SIZE) +
+			   VSVM_PT_BLOCK_SIZE, end);
+		vsvm_svm_update_block(svm, vsvm_pt_block(svm, addr),
+				      vsvm_pt_index(addr),
+				      pfns + ((addr - start) >> PAGE_SHIFT),
+				      (next - addr) >> PAGE_SHIFT, u);
 	}
 	r = drm_svm_range_find(mirror, start);
 	if (!r || u->error || drm_svm_range_start(r) != start ||
-	    drm_svm_range_end(r) != start + (npages << PAGE_SHIFT))
+	    drm_svm_range_end(r) != end)
 		return;
 	r->flags |= DRM_SVM_RANGE_DEVICE_MAPPED;
 	if (u->not_vram)
@@ -345,16 +472,16 @@ static void vsvm_svm_update_atomic(struct drm_svm_mirror *mirror,
 {
 	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
 	struct vsvm_svm_update *u = arg;
-	unsigned long i;
+	unsigned long i, addr;
 
-	for (i = 0; i < npages && !u->error; i++) {
-		void *entry = xa_tag_pointer(hmm_pfn_to_page(pfns[i]),
-					     VSVM_PT_WRITE | VSVM_PT_ATOMIC);
-
-		if (xa_is_err(xa_store(&svm->pt, (start >> PAGE_SHIFT) + i,
-				       entry, GFP_NOWAIT | __GFP_NOWARN)))
-			u->error = -ENOMEM;
+	if (vsvm_pt_prepare(svm, start, start + (npages << PAGE_SHIFT),
+			    GFP_NOWAIT | __GFP_NOWARN)) {
+		u->error = -ENOMEM;
+		return;
 	}
+	for (i = 0, addr = start; i < npages; i++, addr += PAGE_SIZE)
+		vsvm_pt_block(svm, addr)->pte[vsvm_pt_index(addr)] =
+			(unsigned long)hmm_pfn_to_page(pfns[i]) | VSVM_PT_BITS;
 }
 
 /* Device-exclusive entries for the system pages of [@start, @end). */
@@ -393,6 +520,9 @@ static int vsvm_svm_fault_range(struct vsvm_svm *svm, unsigned long addr,
 	else if (place == VSVM_TO_SYSTEM)
 		vsvm_devmem_migrate(svm_vdev(svm), svm->mirror.mm, start, end,
 				    false, &moved);
+	ret = vsvm_pt_prepare(svm, start, end, GFP_KERNEL);
+	if (ret)
+		return ret;
 	ret = drm_svm_mirror_fault(&svm->mirror, start, end,
 				   flags & (VSVM_FAULT_WRITE | VSVM_FAULT_ATOMIC),
 				   false, vsvm_svm_update, &u);
@@ -448,13 +578,15 @@ int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long start,
 struct page *vsvm_svm_lookup(struct vsvm_svm *svm, unsigned long addr,
 			     unsigned int need)
 {
-	void *entry = xa_load(&svm->pt, addr >> PAGE_SHIFT);
+	struct vsvm_pt_block *b = vsvm_pt_block(svm, addr);
 	struct page *page;
+	unsigned long pte;
 
 	lockdep_assert_held(&svm->mirror.lock);
-	if (!entry || (xa_pointer_tag(entry) & need) != need)
+	pte = b ? b->pte[vsvm_pt_index(addr)] : 0;
+	if (!pte || (pte & need) != need)
 		return NULL;
-	page = xa_untag_pointer(entry);
+	page = (struct page *)(pte & ~VSVM_PT_BITS);
 	/* Our device-private pages keep their data in the VRAM store. */
 	if (is_device_private_page(page))
 		page = vsvm_devmem_backing(page);
@@ -723,13 +855,21 @@ int vsvm_svm_clients_show(struct seq_file *m, void *unused)
 			unsigned long idx, mapped = 0, writable = 0, devpriv = 0;
 			unsigned long ranges = 0, held = 0;
 			struct drm_svm_range *r;
-			void *e;
+			struct vsvm_pt_block *b;
+			unsigned int k;
 
 			mutex_lock(&svm->mirror.lock);
-			xa_for_each(&svm->pt, idx, e) {
-				mapped++;
-				writable += !!(xa_pointer_tag(e) & VSVM_PT_WRITE);
-				devpriv += is_device_private_page(xa_untag_pointer(e));
+			xa_for_each(&svm->pt, idx, b) {
+				for (k = 0; k < VSVM_PT_PER_BLOCK; k++) {
+					unsigned long e = b->pte[k];
+
+					if (!e)
+						continue;
+					mapped++;
+					writable += !!(e & VSVM_PT_WRITE);
+					devpriv += is_device_private_page((struct page *)
+						(e & ~VSVM_PT_BITS));
+				}
 			}
 			r = drm_svm_range_next(&svm->mirror, NULL, 0,
 					       ULONG_MAX);
