@@ -20,6 +20,7 @@
 #include <drm/drm_print.h>
 #include <drm/drm_svm.h>
 #include <drm/drm_svm_bo.h>
+#include <drm/drm_svm_import.h>
 #include <drm/drm_vma_manager.h>
 
 #include "drm_svm_trace.h"
@@ -1044,6 +1045,7 @@ static int drm_svm_bo_range(struct drm_svm_bo *bo, u64 offset, u64 size,
  * call fails; the data is never lost.
  *
  * Return: 0, -EINVAL (bad range, placement not allowed, unknown flags),
+ * -EOPNOTSUPP for an imported dma-buf (its memory is the exporter's),
  * -ENOSPC, -ENOMEM, -EINTR / -ERESTARTSYS.
  */
 int drm_svm_bo_migrate(struct drm_svm_bo *bo, u64 offset, u64 size,
@@ -1057,6 +1059,8 @@ int drm_svm_bo_migrate(struct drm_svm_bo *bo, u64 offset, u64 size,
 
 	if (fence)
 		*fence = NULL;
+	if (drm_svm_bo_is_import(bo))
+		return -EOPNOTSUPP;
 	if (placement >= DRM_SVM_PL_COUNT ||
 	    !(bo->params.allowed & DRM_SVM_PL_MASK(placement)) ||
 	    flags & ~DRM_SVM_MIGRATE_VISIBLE ||
@@ -1147,6 +1151,8 @@ int drm_svm_bo_residency(struct drm_svm_bo *bo, unsigned long first,
 {
 	unsigned long i;
 
+	if (drm_svm_bo_is_import(bo))
+		return drm_svm_import_residency(bo, first, count, info);
 	if (first >= bo->nchunks || count > bo->nchunks - first)
 		return -EINVAL;
 	if (dma_resv_lock_interruptible(bo->base.resv, NULL))
@@ -1213,6 +1219,8 @@ static int drm_svm_bo_walk(struct drm_svm_bo *bo, u64 offset, u64 len,
 	u64 pos = offset, end = offset + len;
 	int ret;
 
+	if (drm_svm_bo_is_import(bo))
+		return drm_svm_import_walk(bo, offset, len, fn, arg);
 	ret = drm_svm_bo_range(bo, offset, len, &first, &last);
 	if (ret)
 		return ret;
@@ -1244,6 +1252,22 @@ static int drm_svm_bo_walk(struct drm_svm_bo *bo, u64 offset, u64 len,
 	return ret;
 }
 
+/*
+ * A synchronous device access to an imported dma-buf waits for the fences
+ * of the shared reservation object first (implicit sync): for a write all
+ * of them, for a read the writers.
+ */
+static int drm_svm_bo_sync(struct drm_svm_bo *bo, bool write)
+{
+	long t;
+
+	if (!drm_svm_bo_is_import(bo))
+		return 0;
+	t = dma_resv_wait_timeout(bo->base.resv, dma_resv_usage_rw(write),
+				  true, MAX_SCHEDULE_TIMEOUT);
+	return t < 0 ? t : 0;
+}
+
 struct drm_svm_rw {
 	u8 *buf;
 	bool write;
@@ -1270,7 +1294,9 @@ static void drm_svm_rw_fn(void *vaddr, size_t n, void *arg)
  *
  * Reads or writes the object the way the device sees it, in whatever
  * placement each chunk is (nothing migrates), after the chunk's pending move
- * has finished. Unpopulated chunks are populated in their placement.
+ * has finished. Unpopulated chunks are populated in their placement. An
+ * imported dma-buf is accessed in the exporter's pages after the fences of
+ * its reservation object have signalled.
  *
  * Return: 0, -EINVAL for a range outside the object, -ENOSPC, -ENOMEM,
  * -EINTR / -ERESTARTSYS.
@@ -1280,7 +1306,8 @@ int drm_svm_bo_access(struct drm_svm_bo *bo, u64 offset, void *buf,
 {
 	struct drm_svm_rw rw = { .buf = buf, .write = write };
 
-	return drm_svm_bo_walk(bo, offset, len, drm_svm_rw_fn, &rw);
+	return drm_svm_bo_sync(bo, write) ?:
+		drm_svm_bo_walk(bo, offset, len, drm_svm_rw_fn, &rw);
 }
 EXPORT_SYMBOL_GPL(drm_svm_bo_access);
 
@@ -1302,6 +1329,8 @@ static void drm_svm_fill_fn(void *vaddr, size_t n, void *arg)
  *
  * Lets a driver emulate device engines: like drm_svm_bo_access(), the
  * range is seen in whatever placement each chunk is, after pending moves.
+ * For an imported dma-buf the implicit fences are not waited for: the
+ * driver orders its jobs after them when it submits (see "dma-buf import").
  *
  * Return: as drm_svm_bo_access().
  */
@@ -1326,7 +1355,8 @@ int drm_svm_bo_fill(struct drm_svm_bo *bo, u64 offset, u64 len, u32 value)
 {
 	if (!IS_ALIGNED(offset, 4) || !IS_ALIGNED(len, 4))
 		return -EINVAL;
-	return drm_svm_bo_walk(bo, offset, len, drm_svm_fill_fn, &value);
+	return drm_svm_bo_sync(bo, true) ?:
+		drm_svm_bo_walk(bo, offset, len, drm_svm_fill_fn, &value);
 }
 EXPORT_SYMBOL_GPL(drm_svm_bo_fill);
 

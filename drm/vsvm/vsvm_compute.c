@@ -3,6 +3,7 @@
  * Copyright © 2026 The drm-svm authors
  */
 
+#include <linux/dma-resv.h>
 #include <linux/highmem.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -74,6 +75,18 @@
  *   the head of a ring is run by exactly one context at a time: run_job
  *   when it joins an empty ring, or whoever completes its predecessor
  *   (run_job or the fault worker), or the fault worker after a fault.
+ *
+ * Implicit sync with other drivers: at submission, every object bound in
+ * the VM that is shared through dma-buf (an import, or an object of ours
+ * that was exported) contributes the fences of its reservation object as
+ * dependencies (all of them: a job may write), and receives the job's
+ * finished fence as a write fence once the job is queued. The
+ * reservation locks are taken one object at a time with no other lock of
+ * ours held; the fences are added after the push, outside
+ * &vsvm_vm.submit_lock, because the job itself takes the reservation lock
+ * of an import to access its pages (drm_svm_import_walk()). If no fence
+ * slot can be reserved the ioctl waits for the job instead. Objects bound
+ * after the exec was submitted are not synchronised with it.
  *
  * Lifetime: the job holds a reference on its VM; the scheduler frees the
  * job after its fence has signalled. A stopped job belongs to the VM's
@@ -908,9 +921,103 @@ static int vsvm_exec_add_deps(struct vsvm_exec_job *job,
 	return 0;
 }
 
+/* Is @obj shared with another driver through dma-buf? */
+static bool vsvm_obj_shared(struct drm_gem_object *obj)
+{
+	return obj && (obj->import_attach || obj->dma_buf);
+}
+
+/*
+ * The shared objects bound in @vm, each once with a reference, in a new
+ * array (NULL when there are none).
+ */
+static int vsvm_exec_shared_objs(struct vsvm_vm *vm,
+				 struct drm_gem_object ***objs,
+				 unsigned int *count)
+{
+	struct drm_gem_object **o = NULL;
+	unsigned int n = 0, max = 0, i;
+	struct drm_gpuva *va;
+	int ret = 0;
+
+	*objs = NULL;
+	*count = 0;
+	mutex_lock(&vm->lock);
+	drm_gpuvm_for_each_va(va, &vm->gpuvm)
+		if (vsvm_obj_shared(va->gem.obj))
+			max++;
+	if (max)
+		o = kmalloc_array(max, sizeof(*o), GFP_KERNEL);
+	if (max && !o)
+		ret = -ENOMEM;
+	drm_gpuvm_for_each_va(va, &vm->gpuvm) {
+		if (!o || !vsvm_obj_shared(va->gem.obj))
+			continue;
+		for (i = 0; i < n && o[i] != va->gem.obj; i++)
+			;
+		if (i == n) {
+			drm_gem_object_get(va->gem.obj);
+			o[n++] = va->gem.obj;
+		}
+	}
+	mutex_unlock(&vm->lock);
+	*objs = o;
+	*count = n;
+	return ret;
+}
+
+static void vsvm_exec_put_objs(struct drm_gem_object **objs, unsigned int n)
+{
+	while (n--)
+		drm_gem_object_put(objs[n]);
+	kfree(objs);
+}
+
+/* The job waits for everything in the shared objects' reservations. */
+static int vsvm_exec_implicit_deps(struct vsvm_exec_job *job,
+				   struct drm_gem_object **objs,
+				   unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		ret = dma_resv_lock_interruptible(objs[i]->resv, NULL);
+		if (ret)
+			break;
+		ret = drm_sched_job_add_implicit_dependencies(&job->base,
+							      objs[i], true);
+		dma_resv_unlock(objs[i]->resv);
+	}
+	return ret;
+}
+
+/* Publish the queued job's @fence as a write in the shared reservations. */
+static void vsvm_exec_implicit_fence(struct dma_fence *fence,
+				     struct drm_gem_object **objs,
+				     unsigned int n)
+{
+	bool wait = false;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		dma_resv_lock(objs[i]->resv, NULL);
+		if (dma_resv_reserve_fences(objs[i]->resv, 1))
+			wait = true;
+		else
+			dma_resv_add_fence(objs[i]->resv, fence,
+					   DMA_RESV_USAGE_WRITE);
+		dma_resv_unlock(objs[i]->resv);
+	}
+	/* Out of memory for a slot: nobody can wait for it, so we do. */
+	if (wait)
+		dma_fence_wait(fence, false);
+}
+
 /* Arm and queue @job; it runs after the VM's previous jobs (the ring). */
 static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
-			  struct drm_syncobj *out, u64 *seqno)
+			  struct drm_syncobj *out, u64 *seqno,
+			  struct dma_fence **done)
 {
 	struct dma_fence *fence;
 
@@ -934,6 +1041,7 @@ static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
 	*seqno = job->seqno;
 	if (out)
 		drm_syncobj_replace_fence(out, fence);
+	*done = dma_fence_get(fence);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&vm->submit_lock);
 	return 0;
@@ -952,8 +1060,11 @@ static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
 int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct drm_vsvm_exec *args = data;
+	struct drm_gem_object **shared = NULL;
 	struct drm_syncobj *out = NULL;
+	struct dma_fence *done = NULL;
 	struct vsvm_exec_job *job;
+	unsigned int nshared = 0;
 	struct vsvm_vm *vm;
 	int ret;
 
@@ -992,15 +1103,21 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	if (ret)
 		goto err_free;
 	ret = vsvm_exec_add_deps(job, file, args) ?:
-		vsvm_exec_push(job, vm, out, &args->seqno);
+		vsvm_exec_shared_objs(vm, &shared, &nshared) ?:
+		vsvm_exec_implicit_deps(job, shared, nshared) ?:
+		vsvm_exec_push(job, vm, out, &args->seqno, &done);
 	if (ret)
 		goto err_cleanup;
+	vsvm_exec_implicit_fence(done, shared, nshared);
+	dma_fence_put(done);
+	vsvm_exec_put_objs(shared, nshared);
 	if (out)
 		drm_syncobj_put(out);
 	return 0;
 
 err_cleanup:
 	drm_sched_job_cleanup(&job->base);
+	vsvm_exec_put_objs(shared, nshared);
 err_free:
 	if (out)
 		drm_syncobj_put(out);

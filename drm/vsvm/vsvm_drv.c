@@ -3,6 +3,7 @@
  * Copyright © 2026 The drm-svm authors
  */
 
+#include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
@@ -15,6 +16,7 @@
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
+#include <drm/drm_svm_import.h>
 #include <drm/vsvm_drm.h>
 
 #include "vsvm_drv.h"
@@ -181,6 +183,23 @@ static const struct file_operations vsvm_fops = {
 	.get_unmapped_area = drm_svm_get_unmapped_area,
 };
 
+/*
+ * &drm_driver.gem_prime_import: a dma-buf this device exported (the GEM
+ * PRIME export of vsvm, owned by this module) is the object itself; any
+ * other dma-buf is imported over the exporter's pages.
+ */
+static struct drm_gem_object *vsvm_gem_prime_import(struct drm_device *drm,
+						    struct dma_buf *dmabuf)
+{
+	struct drm_gem_object *obj = dmabuf->priv;
+
+	if (dmabuf->owner == THIS_MODULE && obj && obj->dev == drm) {
+		drm_gem_object_get(obj);
+		return obj;
+	}
+	return drm_svm_bo_import(&to_vsvm(drm)->svm, dmabuf);
+}
+
 static const struct drm_driver vsvm_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
 			   DRIVER_GEM_GPUVA,
@@ -189,6 +208,7 @@ static const struct drm_driver vsvm_drm_driver = {
 	.fops = &vsvm_fops,
 	.open = vsvm_open,
 	.postclose = vsvm_postclose,
+	.gem_prime_import = vsvm_gem_prime_import,
 	.name = VSVM_DRIVER_NAME,
 	.desc = "Virtual SVM GPU",
 	.date = "20261121",

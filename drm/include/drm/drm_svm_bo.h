@@ -16,6 +16,7 @@
 
 struct drm_printer;
 struct drm_svm_device;
+struct drm_svm_import;
 struct drm_svm_vram;
 
 /**
@@ -223,8 +224,13 @@ struct drm_svm_bo {
 	unsigned long nchunks;
 	/** @npages: number of pages. */
 	unsigned long npages;
-	/** @chunks: the chunks. */
+	/** @chunks: the chunks (NULL for an imported object). */
 	struct drm_svm_chunk *chunks;
+	/**
+	 * @import: the dma-buf attachment state of an object imported with
+	 * drm_svm_bo_import(), NULL for an object of this device.
+	 */
+	struct drm_svm_import *import;
 };
 
 static inline struct drm_svm_bo *to_drm_svm_bo(struct drm_gem_object *obj)
