@@ -13,7 +13,9 @@
 #   --no-build             do not (re)build modules, use what is there
 #
 # The command's output is streamed to stdout; the kernel log is kept in
-# $OUT/console.log. Exit status: the command's status; 1 if the kernel log
+# $OUT/console.log. The guest can take screendumps of the display through
+# $VM_OUT/screendump (a host-side QMP service, ci/qmp-screendump.py).
+# Exit status: the command's status; 1 if the kernel log
 # shows a warning, oops, KASAN/lockdep/kmemleak report; 124 on timeout; 125
 # if the guest died before reporting a status.
 set -euo pipefail
@@ -83,6 +85,12 @@ log "booting $release ($flavour), output in $out"
 : > "$out/output.log"
 tail -n +1 -f "$out/output.log" &
 tailpid=$!
+# Screendumps of the QEMU display for the guest, which cannot reach QMP: it
+# drops requests in $VM_OUT/screendump (see ci/qmp-screendump.py).
+rm -rf "$out/screendump" "$out/qmp.sock"
+python3 "$CI_DIR/qmp-screendump.py" "$out/qmp.sock" "$out/screendump" $$ \
+	2>> "$out/screendump.log" &
+sdpid=$!
 set +e
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
 	-accel tcg -cpu max -smp 2 -m "$mem" \
@@ -104,8 +112,8 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
 qrc=$?
 set -e
 sleep 0.3
-kill "$tailpid" 2>/dev/null || true
-wait "$tailpid" 2>/dev/null || true
+kill "$tailpid" "$sdpid" 2>/dev/null || true
+wait "$tailpid" "$sdpid" 2>/dev/null || true
 
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	log "VM TIMEOUT after ${timeout}s"
