@@ -62,6 +62,7 @@ depmod -b "$modroot" "$release"
 
 {
 	printf 'export VM_OUT=/run/vm-out\n'
+	printf 'export VM_OUT_HOST=%q\n' "$out"
 	printf 'export VM_SRC=%q\n' "$TOP_DIR"
 	printf 'export VM_FLAVOUR=%q\n' "$flavour"
 	printf 'export VM_KMEMLEAK=%q\n' "$kmemleak"

@@ -336,6 +336,8 @@ static int vsvm_probe(struct platform_device *pdev)
 	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
+	/* The engines take scatter-gather segments of any length (imports). */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 
 	ret = drm_svm_vram_init(&vdev->vram, vdev->cfg.vram_size,
 				vdev->cfg.visible_vram_size, SZ_4K);

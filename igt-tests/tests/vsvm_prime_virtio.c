@@ -445,10 +445,12 @@ static int dmabuf_fences_status(int dmabuf)
 	return status;
 }
 
+static int flips;
+
 static void flip_handler(int fd, unsigned int seq, unsigned int sec,
 			 unsigned int usec, void *data)
 {
-	*(int *)data += 1;
+	flips++;
 }
 
 /* Wait up to @ms for a page-flip event; returns whether one came. */
@@ -457,8 +459,8 @@ static bool wait_flip(int fd, int ms)
 	drmEventContext ev = { .version = 2,
 			       .page_flip_handler = flip_handler };
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int flips = 0;
 
+	flips = 0;
 	if (poll(&p, 1, ms) <= 0)
 		return false;
 	igt_assert_eq(drmHandleEvent(fd, &ev), 0);
@@ -732,22 +734,30 @@ static void test_fenced_flip(int vfd, bool explicit)
 	scene_teardown(vfd, &s);
 }
 
-static void test_bad_import(int vfd)
+static void assert_import_fails(int vfd, int fd, int err)
 {
 	uint32_t h = 0;
+
+	igt_assert_eq(drmPrimeFDToHandle(vfd, fd, &h), -1);
+	igt_assert_eq(errno, err);
+	igt_assert_eq(h, 0);
+}
+
+static void test_bad_import(int vfd)
+{
 	int fd;
 
 	/* A file that is not a dma-buf. */
 	fd = memfd_create("not-a-dmabuf", 0);
 	igt_assert(fd >= 0);
 	igt_assert_eq(ftruncate(fd, 65536), 0);
-	igt_assert_eq(drmPrimeFDToHandle(vfd, fd, &h), -EINVAL);
+	assert_import_fails(vfd, fd, EINVAL);
 	close(fd);
 	/* A DRM fd is not a dma-buf either. */
-	igt_assert_eq(drmPrimeFDToHandle(vfd, vfd, &h), -EINVAL);
+	assert_import_fails(vfd, vfd, EINVAL);
 	/* A closed descriptor. */
-	igt_assert_eq(drmPrimeFDToHandle(vfd, fd, &h), -EBADF);
-	igt_assert_eq(drmPrimeFDToHandle(vfd, -1, &h), -EBADF);
+	assert_import_fails(vfd, fd, EBADF);
+	assert_import_fails(vfd, -1, EBADF);
 }
 
 /* A buffer too small for the use asked of it: clear errors, nothing lost. */
