@@ -17,7 +17,8 @@ build/meson/examples/svm_demo
 echo "== vector_add: c = a + b on the device over libdrm-svm memory"
 build/meson/examples/vector_add managed malloc advise
 echo "== picture path: vsvm writes into a virtio-gpu scanout buffer (dma-buf import), QEMU screendump"
-build/meson/igt-tests/tests/vsvm_prime_virtio --run-subtest screendump |
+IGT_PLAIN_OUTPUT=1 build/meson/igt-tests/tests/vsvm_prime_virtio \
+	--run-subtest screendump |
 	grep -E '^(mode|screendump|Subtest)'
 if [ -f "$VM_OUT/screendump/screendump.png" ]; then
 	echo "picture (on the host): ${VM_OUT_HOST:-$VM_OUT}/screendump/screendump.png"

@@ -70,6 +70,9 @@ for t in "$B"/igt-tests/tests/*; do
 	done < "$d/list"
 done
 
+# Screendumps the IGT tests took (vsvm_prime_virtio), kept as artifacts.
+ls "$R"/screendump/*.png 2>/dev/null | sed 's|^|artifact: |'
+
 # kselftest-harness tests.
 kselftest() {
 	local t=$1 name
