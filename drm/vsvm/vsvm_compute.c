@@ -3,6 +3,7 @@
  * Copyright © 2026 The drm-svm authors
  */
 
+#include <linux/dma-resv.h>
 #include <linux/highmem.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -910,7 +911,8 @@ static int vsvm_exec_add_deps(struct vsvm_exec_job *job,
 
 /* Arm and queue @job; it runs after the VM's previous jobs (the ring). */
 static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
-			  struct drm_syncobj *out, u64 *seqno)
+			  struct drm_syncobj *out, u64 *seqno,
+			  struct dma_fence **done)
 {
 	struct dma_fence *fence;
 
@@ -934,9 +936,36 @@ static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
 	*seqno = job->seqno;
 	if (out)
 		drm_syncobj_replace_fence(out, fence);
+	*done = dma_fence_get(fence);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&vm->submit_lock);
 	return 0;
+}
+
+/*
+ * Implicit sync (prime-export): the job may write any object bound in the
+ * VM, so its fence goes into each one's reservation object with
+ * %DMA_RESV_USAGE_WRITE (the VM's own with BOOKKEEP): importers of an
+ * exported object and CPU accesses through its dma-buf wait for it. Done
+ * after the push with no lock held (the engine takes object locks inside
+ * &vsvm_vm.lock while it runs); when the objects cannot be locked (out of
+ * memory) the ioctl waits for the job instead, which is just as correct.
+ */
+static void vsvm_exec_implicit_fence(struct vsvm_vm *vm,
+				     struct dma_fence *fence)
+{
+	struct drm_gpuvm_exec vm_exec = {
+		.vm = &vm->gpuvm,
+		.num_fences = 1,
+	};
+
+	if (drm_gpuvm_exec_lock(&vm_exec)) {
+		dma_fence_wait(fence, false);
+		return;
+	}
+	drm_gpuvm_exec_resv_add_fence(&vm_exec, fence, DMA_RESV_USAGE_BOOKKEEP,
+				      DMA_RESV_USAGE_WRITE);
+	drm_gpuvm_exec_unlock(&vm_exec);
 }
 
 /**
@@ -953,6 +982,7 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct drm_vsvm_exec *args = data;
 	struct drm_syncobj *out = NULL;
+	struct dma_fence *done = NULL;
 	struct vsvm_exec_job *job;
 	struct vsvm_vm *vm;
 	int ret;
@@ -992,11 +1022,13 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	if (ret)
 		goto err_free;
 	ret = vsvm_exec_add_deps(job, file, args) ?:
-		vsvm_exec_push(job, vm, out, &args->seqno);
+		vsvm_exec_push(job, vm, out, &args->seqno, &done);
 	if (ret)
 		goto err_cleanup;
 	if (out)
 		drm_syncobj_put(out);
+	vsvm_exec_implicit_fence(vm, done);
+	dma_fence_put(done);
 	return 0;
 
 err_cleanup:

@@ -15,6 +15,7 @@
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
+#include <drm/drm_svm_prime.h>
 #include <drm/vsvm_drm.h>
 
 #include "vsvm_drv.h"
@@ -175,6 +176,21 @@ static void vsvm_postclose(struct drm_device *drm, struct drm_file *file)
 	vsvm_file_postclose(drm, file);
 }
 
+/* prime-export: dma-buf import entry point */
+
+/*
+ * &drm_driver.gem_prime_import: a dma-buf this device exported is the
+ * object itself; foreign dma-bufs (other devices, other exporters) need
+ * the import placement of drm_svm_import.c, not there yet.
+ */
+static struct drm_gem_object *vsvm_gem_prime_import(struct drm_device *drm,
+						    struct dma_buf *dmabuf)
+{
+	struct drm_gem_object *obj = drm_svm_prime_import_self(drm, dmabuf);
+
+	return obj ?: ERR_PTR(-EOPNOTSUPP);
+}
+
 static const struct file_operations vsvm_fops = {
 	.owner = THIS_MODULE,
 	DRM_GEM_FOPS,
@@ -189,6 +205,7 @@ static const struct drm_driver vsvm_drm_driver = {
 	.fops = &vsvm_fops,
 	.open = vsvm_open,
 	.postclose = vsvm_postclose,
+	.gem_prime_import = vsvm_gem_prime_import,
 	.name = VSVM_DRIVER_NAME,
 	.desc = "Virtual SVM GPU",
 	.date = "20261121",
