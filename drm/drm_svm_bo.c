@@ -21,6 +21,7 @@
 #include <drm/drm_svm.h>
 #include <drm/drm_svm_bo.h>
 #include <drm/drm_svm_import.h>
+#include <drm/drm_svm_prime.h>
 #include <drm/drm_vma_manager.h>
 
 #include "drm_svm_trace.h"
@@ -562,6 +563,7 @@ static int drm_svm_move_range(struct drm_svm_bo *bo, unsigned long first,
 			      unsigned long last, u32 placement, bool visible,
 			      struct drm_svm_move *mv)
 {
+	bool notified = false;
 	unsigned long c;
 	int ret = 0;
 
@@ -572,6 +574,17 @@ static int drm_svm_move_range(struct drm_svm_bo *bo, unsigned long first,
 
 		if (drm_svm_chunk_in_place(chunk, placement, visible))
 			continue;
+		/* A static importer has the pages of a pinned object. */
+		if (bo->pin_count) {
+			atomic64_inc(&bo->sdev->stats.prime_pinned_refusals);
+			ret = -EBUSY;
+			break;
+		}
+		/* Dynamic importers drop their mappings before the move. */
+		if (chunk->mem && !notified) {
+			drm_svm_prime_move_notify(bo);
+			notified = true;
+		}
 		/* Fresh memory is zeroed; a copy target is overwritten. */
 		mem = drm_svm_mem_alloc(bo, c, placement, visible, !chunk->mem);
 		if (IS_ERR(mem)) {
@@ -726,6 +739,7 @@ static void drm_svm_bo_free(struct drm_gem_object *obj)
 	struct drm_svm_device *sdev = bo->sdev;
 	unsigned long c;
 
+	drm_WARN_ON(obj->dev, bo->pin_count || bo->dmabuf || bo->vaddr);
 	spin_lock(&sdev->lru_lock);
 	for (c = 0; c < bo->nchunks; c++)
 		list_del_init(&bo->chunks[c].lru);
@@ -797,6 +811,10 @@ static u32 drm_svm_cpu_target(struct drm_svm_bo *bo, struct drm_svm_chunk *chunk
 	u32 allowed = bo->params.allowed;
 
 	*visible = false;
+	/* Pinned: every chunk is in SYSTEM/GTT, mappable where it is. */
+	if (bo->pin_count && chunk->mem &&
+	    chunk->mem->placement != DRM_SVM_PL_VRAM)
+		return DRM_SVM_PL_COUNT;
 	if ((bo->params.flags & DRM_SVM_BO_CPU_MIGRATE_SYSTEM) &&
 	    (allowed & DRM_SVM_PL_MASK(DRM_SVM_PL_SYSTEM)))
 		return chunk->mem && chunk->mem->placement == DRM_SVM_PL_SYSTEM ?
@@ -943,6 +961,7 @@ static const struct vm_operations_struct drm_svm_bo_vm_ops = {
 static const struct drm_gem_object_funcs drm_svm_bo_funcs = {
 	.free = drm_svm_bo_free,
 	.mmap = drm_svm_bo_mmap,
+	.export = drm_svm_prime_export,
 	.vm_ops = &drm_svm_bo_vm_ops,
 };
 
@@ -1044,9 +1063,13 @@ static int drm_svm_bo_range(struct drm_svm_bo *bo, u64 offset, u64 size,
  * (VRAM full of memory that cannot be evicted) stay where they are and the
  * call fails; the data is never lost.
  *
+ * An object pinned for a static dma-buf importer (drm_svm_bo_pin()) keeps
+ * its pages: moving any of its chunks fails with -EBUSY (chunks already in
+ * the requested placement are fine).
+ *
  * Return: 0, -EINVAL (bad range, placement not allowed, unknown flags),
- * -EOPNOTSUPP for an imported dma-buf (its memory is the exporter's),
- * -ENOSPC, -ENOMEM, -EINTR / -ERESTARTSYS.
+ * -EBUSY (pinned), -EOPNOTSUPP for an imported dma-buf (its memory is
+ * the exporter's), -ENOSPC, -ENOMEM, -EINTR / -ERESTARTSYS.
  */
 int drm_svm_bo_migrate(struct drm_svm_bo *bo, u64 offset, u64 size,
 		       u32 placement, u32 flags, struct dma_fence **fence)
@@ -1360,6 +1383,133 @@ int drm_svm_bo_fill(struct drm_svm_bo *bo, u64 offset, u64 len, u32 value)
 }
 EXPORT_SYMBOL_GPL(drm_svm_bo_fill);
 
+/* Wait for the last move of every chunk. */
+static int drm_svm_bo_wait_moves(struct drm_svm_bo *bo, bool intr)
+{
+	unsigned long c;
+	long ret;
+
+	for (c = 0; c < bo->nchunks; c++) {
+		struct dma_fence *fence = bo->chunks[c].fence;
+
+		if (!fence)
+			continue;
+		ret = dma_fence_wait(fence, intr);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Populate every chunk in SYSTEM or GTT memory, which the CPU and other
+ * devices' DMA reach through struct pages: chunks in VRAM move to the
+ * eviction target (SYSTEM if allowed, else GTT), empty chunks are populated
+ * in their placement (or that target). Waits for the moves.
+ */
+static int drm_svm_bo_make_reachable(struct drm_svm_bo *bo, bool intr)
+{
+	u32 target = drm_svm_evict_target(bo);
+	unsigned long c;
+	int ret;
+
+	dma_resv_assert_held(bo->base.resv);
+	for (c = 0; c < bo->nchunks; c++) {
+		struct drm_svm_chunk *chunk = &bo->chunks[c];
+		u32 pl = chunk->mem ? chunk->mem->placement : chunk->placement;
+
+		if (chunk->mem && pl != DRM_SVM_PL_VRAM)
+			continue;
+		if (pl == DRM_SVM_PL_VRAM)
+			pl = target;
+		if (pl == DRM_SVM_PL_COUNT)
+			return -EINVAL;
+		ret = drm_svm_move_chunk(bo, c, pl, false);
+		if (ret)
+			return ret;
+	}
+	return drm_svm_bo_wait_moves(bo, intr);
+}
+
+/**
+ * drm_svm_bo_pin() - keep the pages of an object where they are
+ * @bo: the object
+ * @intr: wait interruptibly for the moves
+ *
+ * The first pin moves every chunk to system memory (SYSTEM, or GTT when
+ * the object may not be in SYSTEM), populating empty chunks, and waits for
+ * the copies. Until the last drm_svm_bo_unpin() the pages stay: moves of
+ * the object fail with -EBUSY (migration to VRAM, CPU-fault placement
+ * switches are skipped), and eviction never sees it (it has no VRAM). Used
+ * for static dma-buf importers, which keep one scatter list for the whole
+ * attachment, and for kernel mappings. Called with the reservation lock
+ * held.
+ *
+ * Return: 0, -EINVAL when the object may only live in VRAM, -ENOSPC,
+ * -ENOMEM, -ERESTARTSYS (@intr).
+ */
+int drm_svm_bo_pin(struct drm_svm_bo *bo, bool intr)
+{
+	int ret;
+
+	dma_resv_assert_held(bo->base.resv);
+	if (!bo->pin_count) {
+		ret = drm_svm_bo_make_reachable(bo, intr);
+		if (ret)
+			return ret;
+	}
+	bo->pin_count++;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drm_svm_bo_pin);
+
+/**
+ * drm_svm_bo_unpin() - drop a pin taken with drm_svm_bo_pin()
+ * @bo: the object
+ *
+ * Called with the reservation lock held.
+ */
+void drm_svm_bo_unpin(struct drm_svm_bo *bo)
+{
+	dma_resv_assert_held(bo->base.resv);
+	if (!drm_WARN_ON(bo->base.dev, !bo->pin_count))
+		bo->pin_count--;
+}
+EXPORT_SYMBOL_GPL(drm_svm_bo_unpin);
+
+/**
+ * drm_svm_bo_get_pages() - the pages backing an object, for DMA mapping
+ * @bo: the object
+ * @pages: receives &drm_svm_bo.npages page pointers
+ * @intr: wait interruptibly for the moves
+ *
+ * Moves chunks in VRAM to system memory first, like drm_svm_bo_pin() (a
+ * pinned object does not move), and waits for every pending move. The
+ * pages stay valid until the next move of the object; an unpinned object
+ * may move as soon as the reservation lock is dropped, after notifying
+ * its dynamic dma-buf importers. Called with the reservation lock held.
+ *
+ * Return: 0, -EINVAL (VRAM-only object), -ENOSPC, -ENOMEM, -ERESTARTSYS.
+ */
+int drm_svm_bo_get_pages(struct drm_svm_bo *bo, struct page **pages,
+			 bool intr)
+{
+	unsigned long c, i;
+	int ret;
+
+	ret = drm_svm_bo_make_reachable(bo, intr);
+	if (ret)
+		return ret;
+	for (c = 0; c < bo->nchunks; c++) {
+		struct drm_svm_mem *mem = bo->chunks[c].mem;
+
+		for (i = 0; i < mem->npages; i++)
+			pages[chunk_first_page(bo, c) + i] = mem_page(mem, i);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drm_svm_bo_get_pages);
+
 /**
  * drm_svm_get_unmapped_area() - &file_operations.get_unmapped_area for
  *	drivers using drm_svm objects
@@ -1463,5 +1613,9 @@ void drm_svm_device_print(struct drm_svm_device *sdev, struct drm_printer *p)
 	drm_printf(p, "evictions: %lld\n", atomic64_read(&s->evictions));
 	drm_printf(p, "cpu copy fallbacks: %lld\n",
 		   atomic64_read(&s->cpu_copy_fallbacks));
+	drm_printf(p, "prime move notifies: %lld\n",
+		   atomic64_read(&s->prime_move_notifies));
+	drm_printf(p, "prime pinned refusals: %lld\n",
+		   atomic64_read(&s->prime_pinned_refusals));
 }
 EXPORT_SYMBOL_GPL(drm_svm_device_print);

@@ -79,13 +79,12 @@
  * Implicit sync with other drivers: at submission, every object bound in
  * the VM that is shared through dma-buf (an import, or an object of ours
  * that was exported) contributes the fences of its reservation object as
- * dependencies (all of them: a job may write), and receives the job's
- * finished fence as a write fence once the job is queued. The
- * reservation locks are taken one object at a time with no other lock of
- * ours held; the fences are added after the push, outside
+ * dependencies (all of them: a job may write); the reservation locks are
+ * taken one object at a time with no other lock of ours held. Once the
+ * job is queued its finished fence goes into every bound object's
+ * reservation as a write (vsvm_exec_implicit_fence()), outside
  * &vsvm_vm.submit_lock, because the job itself takes the reservation lock
- * of an import to access its pages (drm_svm_import_walk()). If no fence
- * slot can be reserved the ioctl waits for the job instead. Objects bound
+ * of an import to access its pages (drm_svm_import_walk()). Objects bound
  * after the exec was submitted are not synchronised with it.
  *
  * Lifetime: the job holds a reference on its VM; the scheduler frees the
@@ -992,28 +991,6 @@ static int vsvm_exec_implicit_deps(struct vsvm_exec_job *job,
 	return ret;
 }
 
-/* Publish the queued job's @fence as a write in the shared reservations. */
-static void vsvm_exec_implicit_fence(struct dma_fence *fence,
-				     struct drm_gem_object **objs,
-				     unsigned int n)
-{
-	bool wait = false;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		dma_resv_lock(objs[i]->resv, NULL);
-		if (dma_resv_reserve_fences(objs[i]->resv, 1))
-			wait = true;
-		else
-			dma_resv_add_fence(objs[i]->resv, fence,
-					   DMA_RESV_USAGE_WRITE);
-		dma_resv_unlock(objs[i]->resv);
-	}
-	/* Out of memory for a slot: nobody can wait for it, so we do. */
-	if (wait)
-		dma_fence_wait(fence, false);
-}
-
 /* Arm and queue @job; it runs after the VM's previous jobs (the ring). */
 static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
 			  struct drm_syncobj *out, u64 *seqno,
@@ -1045,6 +1022,32 @@ static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&vm->submit_lock);
 	return 0;
+}
+
+/*
+ * Implicit sync (prime-export): the job may write any object bound in the
+ * VM, so its fence goes into each one's reservation object with
+ * %DMA_RESV_USAGE_WRITE (the VM's own with BOOKKEEP): importers of an
+ * exported object and CPU accesses through its dma-buf wait for it. Done
+ * after the push with no lock held (the engine takes object locks inside
+ * &vsvm_vm.lock while it runs); when the objects cannot be locked (out of
+ * memory) the ioctl waits for the job instead, which is just as correct.
+ */
+static void vsvm_exec_implicit_fence(struct vsvm_vm *vm,
+				     struct dma_fence *fence)
+{
+	struct drm_gpuvm_exec vm_exec = {
+		.vm = &vm->gpuvm,
+		.num_fences = 1,
+	};
+
+	if (drm_gpuvm_exec_lock(&vm_exec)) {
+		dma_fence_wait(fence, false);
+		return;
+	}
+	drm_gpuvm_exec_resv_add_fence(&vm_exec, fence, DMA_RESV_USAGE_BOOKKEEP,
+				      DMA_RESV_USAGE_WRITE);
+	drm_gpuvm_exec_unlock(&vm_exec);
 }
 
 /**
@@ -1108,11 +1111,11 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		vsvm_exec_push(job, vm, out, &args->seqno, &done);
 	if (ret)
 		goto err_cleanup;
-	vsvm_exec_implicit_fence(done, shared, nshared);
-	dma_fence_put(done);
 	vsvm_exec_put_objs(shared, nshared);
 	if (out)
 		drm_syncobj_put(out);
+	vsvm_exec_implicit_fence(vm, done);
+	dma_fence_put(done);
 	return 0;
 
 err_cleanup:

@@ -17,6 +17,7 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 #include <drm/drm_svm_import.h>
+#include <drm/drm_svm_prime.h>
 #include <drm/vsvm_drm.h>
 
 #include "vsvm_drv.h"
@@ -184,20 +185,16 @@ static const struct file_operations vsvm_fops = {
 };
 
 /*
- * &drm_driver.gem_prime_import: a dma-buf this device exported (the GEM
- * PRIME export of vsvm, owned by this module) is the object itself; any
- * other dma-buf is imported over the exporter's pages.
+ * &drm_driver.gem_prime_import: a dma-buf this device exported is the
+ * object itself (drm_svm_prime.c); any other dma-buf (another device,
+ * another driver) is imported over the exporter's pages (drm_svm_import.c).
  */
 static struct drm_gem_object *vsvm_gem_prime_import(struct drm_device *drm,
 						    struct dma_buf *dmabuf)
 {
-	struct drm_gem_object *obj = dmabuf->priv;
+	struct drm_gem_object *obj = drm_svm_prime_import_self(drm, dmabuf);
 
-	if (dmabuf->owner == THIS_MODULE && obj && obj->dev == drm) {
-		drm_gem_object_get(obj);
-		return obj;
-	}
-	return drm_svm_bo_import(&to_vsvm(drm)->svm, dmabuf);
+	return obj ?: drm_svm_bo_import(&to_vsvm(drm)->svm, dmabuf);
 }
 
 static const struct drm_driver vsvm_drm_driver = {

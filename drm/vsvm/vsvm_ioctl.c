@@ -163,8 +163,8 @@ int vsvm_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
  * @data: &struct drm_vsvm_gem_migrate
  * @file: the client
  *
- * Return: 0, -EINVAL, -ENOENT (handle or syncobj), -ENOSPC, -ENOMEM,
- * -ERESTARTSYS.
+ * Return: 0, -EINVAL, -ENOENT (handle or syncobj), -EBUSY (pinned by a
+ * static dma-buf importer), -ENOSPC, -ENOMEM, -ERESTARTSYS.
  */
 int vsvm_gem_migrate_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file)

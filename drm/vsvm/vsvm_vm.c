@@ -77,6 +77,8 @@ static int vsvm_va_link(struct vsvm_vm *vm, struct drm_gpuva *va)
 		return PTR_ERR(vm_bo);
 	}
 	drm_gpuva_link(va, vm_bo);
+	/* on the VM's extobj list: execs fence it (implicit sync) */
+	drm_gpuvm_bo_extobj_add(vm_bo);
 	drm_gpuvm_bo_put(vm_bo);
 	dma_resv_unlock(obj->resv);
 	return 0;

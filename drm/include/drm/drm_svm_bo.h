@@ -14,6 +14,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_svm.h>
 
+struct dma_buf;
 struct drm_printer;
 struct drm_svm_device;
 struct drm_svm_import;
@@ -123,6 +124,10 @@ struct drm_svm_stats {
 	atomic64_t evictions;
 	/** @cpu_copy_fallbacks: copies done by the CPU as the engine failed. */
 	atomic64_t cpu_copy_fallbacks;
+	/** @prime_move_notifies: moves of exported objects notified. */
+	atomic64_t prime_move_notifies;
+	/** @prime_pinned_refusals: moves refused because of a pin. */
+	atomic64_t prime_pinned_refusals;
 };
 
 /**
@@ -227,6 +232,20 @@ struct drm_svm_bo {
 	/** @chunks: the chunks (NULL for an imported object). */
 	struct drm_svm_chunk *chunks;
 	/**
+	 * @pin_count: pins (static dma-buf importers, kernel mappings); a
+	 * pinned object is fully populated in SYSTEM/GTT and does not move.
+	 * Protected by the reservation lock.
+	 */
+	unsigned int pin_count;
+	/**
+	 * @dmabuf: the dma-buf exported from this object while it lives (no
+	 * reference: the dma-buf holds one on the object). Set and cleared
+	 * under the reservation lock (drm_svm_prime.c).
+	 */
+	struct dma_buf *dmabuf;
+	/** @vaddr: kernel mapping of the pinned pages (dma-buf vmap). */
+	void *vaddr;
+	/**
 	 * @import: the dma-buf attachment state of an object imported with
 	 * drm_svm_bo_import(), NULL for an object of this device.
 	 */
@@ -279,6 +298,10 @@ int drm_svm_bo_fill(struct drm_svm_bo *bo, u64 offset, u64 len, u32 value);
 int drm_svm_bo_device_op(struct drm_svm_bo *bo, u64 offset, u64 len,
 			 void (*fn)(void *vaddr, size_t n, void *arg),
 			 void *arg);
+int drm_svm_bo_pin(struct drm_svm_bo *bo, bool intr);
+void drm_svm_bo_unpin(struct drm_svm_bo *bo);
+int drm_svm_bo_get_pages(struct drm_svm_bo *bo, struct page **pages,
+			 bool intr);
 unsigned long drm_svm_get_unmapped_area(struct file *filp, unsigned long uaddr,
 					unsigned long len, unsigned long pgoff,
 					unsigned long flags);

@@ -185,6 +185,8 @@ struct drm_vsvm_gem_mmap_offset {
  *
  * Moves every chunk a byte range touches to a placement with the copy
  * engine. Without %DRM_VSVM_MIGRATE_ASYNC the ioctl waits for the copies.
+ * An object exported as a dma-buf and attached by a static importer is
+ * pinned in system memory: moving it fails with -EBUSY.
  */
 struct drm_vsvm_gem_migrate {
 	/** @handle: in, the object. */
