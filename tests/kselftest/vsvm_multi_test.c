@@ -7,7 +7,8 @@
  * reading A's VRAM directly (the peer-copy counter proves that no page went
  * through system memory), B maps A's pages peer-to-peer without migrating
  * them, the CPU faults pages back from B, and B evicts them under VRAM
- * pressure. Also hmm-tests' double_map with two devices.
+ * pressure. Also hmm-tests' double_map with two devices, device-exclusive
+ * access across devices, and B as a dynamic dma-buf importer of A's object.
  */
 #include <errno.h>
 #include <glob.h>
@@ -377,6 +378,69 @@ TEST_F_TIMEOUT(two, exclusive_invalidates_peer, 300)
 	for (i = 0; i < size / 4; i++)
 		ASSERT_EQ(i * 3 + 3, p[i]);
 	ASSERT_EQ(0, munmap(p, size));
+}
+
+/*
+ * A dynamic dma-buf importer: device B imports an object of device A
+ * (foreign to B, so B attaches dynamically). A may still move the object
+ * into VRAM while B holds it; the move notifies B, which drops its mapping
+ * and maps the object again, in system memory, on its next access. Every
+ * access on either side sees the other side's last write.
+ */
+TEST_F_TIMEOUT(two, prime_dynamic_import, 300)
+{
+	const size_t size = 256 << 10;
+	struct drm_prime_handle exp = { .flags = DRM_CLOEXEC | DRM_RDWR };
+	struct drm_prime_handle imp = { .fd = -1 };
+	uint32_t *w = malloc(size), *r = malloc(size);
+	long long notifies;
+	__u32 ha = 0;
+
+	ASSERT_NE(NULL, w);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, gem_create(self->a, size,
+				DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM) |
+				DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
+				DRM_VSVM_PL_SYSTEM, &ha));
+	fill(w, size, 1);
+	ASSERT_EQ(0, gem_access(self->a, ha, DRM_VSVM_ACCESS_WRITE, w, size));
+	exp.handle = ha;
+	ASSERT_EQ(0, ioctl(self->a, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp));
+	imp.fd = exp.fd;
+	ASSERT_EQ(0, ioctl(self->b, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp));
+	ASSERT_EQ(0, gem_access(self->b, imp.handle, DRM_VSVM_ACCESS_READ, r,
+				size));
+	ASSERT_EQ(-1, check(r, size, 1));
+
+	/* Not pinned: A moves it to VRAM, which tells B. */
+	notifies = info_counter("prime move notifies");
+	ASSERT_EQ(0, gem_migrate(self->a, ha, size, DRM_VSVM_PL_VRAM));
+	ASSERT_LT(0, gem_chunks_in(self->a, ha, DRM_VSVM_PL_VRAM));
+	ASSERT_EQ(0, gem_chunks_in(self->a, ha, DRM_VSVM_PL_SYSTEM));
+	ASSERT_LT(notifies, info_counter("prime move notifies"));
+	fill(w, size, 2);
+	ASSERT_EQ(0, gem_access(self->a, ha, DRM_VSVM_ACCESS_WRITE, w, size));
+
+	/* B maps it again (back in system memory) and sees A's write. */
+	ASSERT_EQ(0, gem_access(self->b, imp.handle, DRM_VSVM_ACCESS_READ, r,
+				size));
+	ASSERT_EQ(-1, check(r, size, 2));
+	ASSERT_EQ(0, gem_chunks_in(self->a, ha, DRM_VSVM_PL_VRAM));
+	fill(w, size, 3);
+	ASSERT_EQ(0, gem_access(self->b, imp.handle, DRM_VSVM_ACCESS_WRITE, w,
+				size));
+	ASSERT_EQ(0, gem_access(self->a, ha, DRM_VSVM_ACCESS_READ, r, size));
+	ASSERT_EQ(-1, check(r, size, 3));
+
+	/* Once B lets go, A moves it freely and nothing is lost. */
+	ASSERT_EQ(0, gem_close(self->b, imp.handle));
+	close(exp.fd);
+	ASSERT_EQ(0, gem_migrate(self->a, ha, size, DRM_VSVM_PL_VRAM));
+	ASSERT_EQ(0, gem_access(self->a, ha, DRM_VSVM_ACCESS_READ, r, size));
+	ASSERT_EQ(-1, check(r, size, 3));
+	ASSERT_EQ(0, gem_close(self->a, ha));
+	free(w);
+	free(r);
 }
 
 TEST_HARNESS_MAIN

@@ -8,6 +8,7 @@
 #define VSVM_TEST_UTIL_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <stdint.h>
@@ -104,6 +105,73 @@ static inline long long info_counter(const char *name)
 	}
 	globfree(&g);
 	return sum;
+}
+
+/* GEM helpers: 0 or -errno. */
+static inline int gem_create(int fd, uint64_t size, __u32 placements,
+			     __u32 preferred, __u32 *handle)
+{
+	struct drm_vsvm_gem_create c = {
+		.size = size,
+		.placements = placements,
+		.preferred = preferred,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_GEM_CREATE, &c))
+		return -errno;
+	*handle = c.handle;
+	return 0;
+}
+
+static inline int gem_migrate(int fd, __u32 handle, uint64_t size, __u32 pl)
+{
+	struct drm_vsvm_gem_migrate m = {
+		.handle = handle,
+		.placement = pl,
+		.size = size,
+	};
+
+	return ioctl(fd, DRM_IOCTL_VSVM_GEM_MIGRATE, &m) ? -errno : 0;
+}
+
+static inline int gem_access(int fd, __u32 handle, __u32 op, void *buf,
+			     uint64_t size)
+{
+	struct drm_vsvm_gem_access a = {
+		.handle = handle,
+		.op = op,
+		.size = size,
+		.data = (uintptr_t)buf,
+	};
+
+	return ioctl(fd, DRM_IOCTL_VSVM_GEM_ACCESS, &a) ? -errno : 0;
+}
+
+/* Chunks of an object in @pl. */
+static inline int gem_chunks_in(int fd, __u32 handle, __u32 pl)
+{
+	struct drm_vsvm_chunk_state st[64];
+	struct drm_vsvm_gem_residency r = {
+		.handle = handle,
+		.count = 64,
+		.chunks = (uintptr_t)st,
+	};
+	unsigned int i;
+	int n = 0;
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_GEM_RESIDENCY, &r))
+		return -errno;
+	for (i = 0; i < r.nchunks && i < 64; i++)
+		n += st[i].placement == pl &&
+			(st[i].flags & DRM_VSVM_CHUNK_POPULATED);
+	return n;
+}
+
+static inline int gem_close(int fd, __u32 handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	return ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c) ? -errno : 0;
 }
 
 #endif /* VSVM_TEST_UTIL_H */
