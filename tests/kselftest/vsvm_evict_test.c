@@ -29,22 +29,6 @@
 #define FREE	(16ul << 20)
 #define PART	(FREE / 4)
 
-static int svm_migrate(int fd, void *addr, size_t size, __u32 target,
-		       uint64_t *moved)
-{
-	struct drm_vsvm_svm_migrate m = {
-		.addr = (uintptr_t)addr,
-		.size = size,
-		.target = target,
-	};
-
-	if (ioctl(fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &m))
-		return -errno;
-	if (moved)
-		*moved = m.moved;
-	return 0;
-}
-
 /* Pages of [addr, addr + size) in this device's VRAM. */
 static long svm_device_pages(int fd, void *addr, size_t size)
 {
@@ -65,40 +49,6 @@ static long svm_device_pages(int fd, void *addr, size_t size)
 		dev += (prot[i] & 0x30) == DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL;
 	free(prot);
 	return dev;
-}
-
-/* Device read of SVM memory (no migration). */
-static int svm_read(int fd, void *addr, void *buf, size_t size)
-{
-	struct drm_vsvm_svm_access a = {
-		.addr = (uintptr_t)addr,
-		.size = size,
-		.data = (uintptr_t)buf,
-		.op = DRM_VSVM_SVM_READ,
-	};
-
-	return ioctl(fd, DRM_IOCTL_VSVM_SVM_ACCESS, &a) ? -errno : 0;
-}
-
-static void fill(void *p, size_t size, uint32_t seed)
-{
-	uint32_t *w = p;
-	size_t i;
-
-	for (i = 0; i < size / 4; i++)
-		w[i] = seed * 0x9e3779b9u + (uint32_t)i;
-}
-
-/* Index of the first wrong word, or -1. */
-static long check(const void *p, size_t size, uint32_t seed)
-{
-	const uint32_t *w = p;
-	size_t i;
-
-	for (i = 0; i < size / 4; i++)
-		if (w[i] != seed * 0x9e3779b9u + (uint32_t)i)
-			return i;
-	return -1;
 }
 
 FIXTURE(evict) {
@@ -150,14 +100,6 @@ FIXTURE_TEARDOWN(evict)
 	close(self->fd);
 }
 
-static void *map_anon(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
 /* A GEM object (SYSTEM or VRAM) of @size filled with @seed, in VRAM. */
 static int gem_filled_in_vram(int fd, size_t size, uint32_t seed, void *buf,
 			      __u32 *handle)
@@ -168,7 +110,7 @@ static int gem_filled_in_vram(int fd, size_t size, uint32_t seed, void *buf,
 
 	if (ret)
 		return ret;
-	fill(buf, size, seed);
+	fill_words(buf, size, seed);
 	ret = gem_access(fd, *handle, DRM_VSVM_ACCESS_WRITE, buf, size);
 	return ret ?: gem_migrate(fd, *handle, size, DRM_VSVM_PL_VRAM);
 }
@@ -178,7 +120,7 @@ TEST_F_TIMEOUT(evict, gem_then_svm, 300)
 {
 	long long gem_ev = info_counter("evictions");
 	long long svm_ev = info_counter("device private evictions");
-	void *s = map_anon(FREE);
+	void *s = map_private_anon(FREE);
 	uint64_t moved = 0;
 	__u32 g = 0;
 
@@ -187,8 +129,8 @@ TEST_F_TIMEOUT(evict, gem_then_svm, 300)
 	ASSERT_EQ(0, gem_filled_in_vram(self->fd, FREE, 1, self->buf, &g));
 	ASSERT_EQ(FREE >> 21, gem_chunks_in(self->fd, g, DRM_VSVM_PL_VRAM));
 
-	fill(s, FREE, 2);
-	ASSERT_EQ(0, svm_migrate(self->fd, s, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
+	fill_words(s, FREE, 2);
+	ASSERT_EQ(0, svm_dev_migrate(self->fd, s, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 &moved));
 	ASSERT_EQ(FREE / getpagesize(), moved);
 	ASSERT_EQ(FREE / getpagesize(), svm_device_pages(self->fd, s, FREE));
@@ -197,21 +139,22 @@ TEST_F_TIMEOUT(evict, gem_then_svm, 300)
 	ASSERT_EQ(svm_ev, info_counter("device private evictions"));
 
 	/* Every byte of both survived. */
-	ASSERT_EQ(0, svm_read(self->fd, s, self->buf, FREE));
-	ASSERT_EQ(-1, check(self->buf, FREE, 2));
+	ASSERT_EQ(0, svm_dev_access(self->fd, DRM_VSVM_SVM_READ, s,
+				self->buf, FREE, NULL));
+	ASSERT_EQ(-1, check_words(self->buf, FREE, 2));
 	ASSERT_EQ(0, gem_access(self->fd, g, DRM_VSVM_ACCESS_READ, self->buf,
 				FREE));
-	ASSERT_EQ(-1, check(self->buf, FREE, 1));
+	ASSERT_EQ(-1, check_words(self->buf, FREE, 1));
 
 	/* Now GEM wants VRAM back: the SVM pages go to system memory. */
 	ASSERT_EQ(0, gem_migrate(self->fd, g, FREE, DRM_VSVM_PL_VRAM));
 	ASSERT_EQ(FREE >> 21, gem_chunks_in(self->fd, g, DRM_VSVM_PL_VRAM));
 	ASSERT_EQ(0, svm_device_pages(self->fd, s, FREE));
 	ASSERT_LT(svm_ev, info_counter("device private evictions"));
-	ASSERT_EQ(-1, check(s, FREE, 2));
+	ASSERT_EQ(-1, check_words(s, FREE, 2));
 	ASSERT_EQ(0, gem_access(self->fd, g, DRM_VSVM_ACCESS_READ, self->buf,
 				FREE));
-	ASSERT_EQ(-1, check(self->buf, FREE, 1));
+	ASSERT_EQ(-1, check_words(self->buf, FREE, 1));
 
 	ASSERT_EQ(0, gem_close(self->fd, g));
 	ASSERT_EQ(0, munmap(s, FREE));
@@ -222,13 +165,13 @@ TEST_F_TIMEOUT(evict, svm_then_gem, 300)
 {
 	long long svm_ev = info_counter("device private evictions");
 	long long svm_pages = info_counter("device private evicted pages");
-	void *s = map_anon(FREE);
+	void *s = map_private_anon(FREE);
 	uint64_t moved = 0;
 	__u32 g = 0;
 
 	ASSERT_NE(NULL, s);
-	fill(s, FREE, 3);
-	ASSERT_EQ(0, svm_migrate(self->fd, s, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
+	fill_words(s, FREE, 3);
+	ASSERT_EQ(0, svm_dev_migrate(self->fd, s, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 &moved));
 	ASSERT_EQ(FREE / getpagesize(), moved);
 	ASSERT_EQ(FREE / getpagesize(), svm_device_pages(self->fd, s, FREE));
@@ -243,19 +186,20 @@ TEST_F_TIMEOUT(evict, svm_then_gem, 300)
 		  info_counter("device private evicted pages"));
 	ASSERT_EQ(0, gem_access(self->fd, g, DRM_VSVM_ACCESS_READ, self->buf,
 				FREE));
-	ASSERT_EQ(-1, check(self->buf, FREE, 4));
-	ASSERT_EQ(-1, check(s, FREE, 3));
+	ASSERT_EQ(-1, check_words(self->buf, FREE, 4));
+	ASSERT_EQ(-1, check_words(s, FREE, 3));
 
 	/* And back: SVM evicts the GEM chunks. */
-	ASSERT_EQ(0, svm_migrate(self->fd, s, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
+	ASSERT_EQ(0, svm_dev_migrate(self->fd, s, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 &moved));
 	ASSERT_EQ(FREE / getpagesize(), svm_device_pages(self->fd, s, FREE));
 	ASSERT_EQ(0, gem_chunks_in(self->fd, g, DRM_VSVM_PL_VRAM));
-	ASSERT_EQ(0, svm_read(self->fd, s, self->buf, FREE));
-	ASSERT_EQ(-1, check(self->buf, FREE, 3));
+	ASSERT_EQ(0, svm_dev_access(self->fd, DRM_VSVM_SVM_READ, s,
+				self->buf, FREE, NULL));
+	ASSERT_EQ(-1, check_words(self->buf, FREE, 3));
 	ASSERT_EQ(0, gem_access(self->fd, g, DRM_VSVM_ACCESS_READ, self->buf,
 				FREE));
-	ASSERT_EQ(-1, check(self->buf, FREE, 4));
+	ASSERT_EQ(-1, check_words(self->buf, FREE, 4));
 
 	ASSERT_EQ(0, gem_close(self->fd, g));
 	ASSERT_EQ(0, munmap(s, FREE));
@@ -264,15 +208,15 @@ TEST_F_TIMEOUT(evict, svm_then_gem, 300)
 /* A second SVM buffer evicts the older first one (LRU), data intact. */
 TEST_F_TIMEOUT(evict, svm_evicts_older_svm, 300)
 {
-	void *a = map_anon(FREE), *b = map_anon(FREE);
+	void *a = map_private_anon(FREE), *b = map_private_anon(FREE);
 
 	ASSERT_NE(NULL, a);
 	ASSERT_NE(NULL, b);
-	fill(a, FREE, 5);
-	fill(b, FREE, 6);
-	ASSERT_EQ(0, svm_migrate(self->fd, a, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
+	fill_words(a, FREE, 5);
+	fill_words(b, FREE, 6);
+	ASSERT_EQ(0, svm_dev_migrate(self->fd, a, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 NULL));
-	ASSERT_EQ(0, svm_migrate(self->fd, b, PART, DRM_VSVM_SVM_TARGET_DEVICE,
+	ASSERT_EQ(0, svm_dev_migrate(self->fd, b, PART, DRM_VSVM_SVM_TARGET_DEVICE,
 				 NULL));
 	/* The oldest quarter of a went, the rest stayed. */
 	ASSERT_EQ((FREE - PART) / getpagesize(),
@@ -281,14 +225,15 @@ TEST_F_TIMEOUT(evict, svm_evicts_older_svm, 300)
 							 (char *)a + PART * 3,
 							 PART));
 	ASSERT_EQ(0, svm_device_pages(self->fd, a, PART));
-	ASSERT_EQ(0, svm_migrate(self->fd, b, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
+	ASSERT_EQ(0, svm_dev_migrate(self->fd, b, FREE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 NULL));
 	ASSERT_EQ(0, svm_device_pages(self->fd, a, FREE));
 	ASSERT_EQ(FREE / getpagesize(), svm_device_pages(self->fd, b, FREE));
-	ASSERT_EQ(0, svm_read(self->fd, b, self->buf, FREE));
-	ASSERT_EQ(-1, check(self->buf, FREE, 6));
-	ASSERT_EQ(-1, check(a, FREE, 5));
-	ASSERT_EQ(-1, check(b, FREE, 6));
+	ASSERT_EQ(0, svm_dev_access(self->fd, DRM_VSVM_SVM_READ, b,
+				self->buf, FREE, NULL));
+	ASSERT_EQ(-1, check_words(self->buf, FREE, 6));
+	ASSERT_EQ(-1, check_words(a, FREE, 5));
+	ASSERT_EQ(-1, check_words(b, FREE, 6));
 	ASSERT_EQ(0, munmap(a, FREE));
 	ASSERT_EQ(0, munmap(b, FREE));
 }
@@ -304,14 +249,14 @@ TEST_F_TIMEOUT(evict, mixed_rounds, 300)
 	int round, i, j;
 
 	for (i = 0; i < 4; i++) {
-		s[i] = map_anon(PART);
+		s[i] = map_private_anon(PART);
 		ASSERT_NE(NULL, s[i]);
-		fill(s[i], PART, 10 + i);
+		fill_words(s[i], PART, 10 + i);
 		ASSERT_EQ(0, gem_create(self->fd, PART,
 					DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM) |
 					DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
 					DRM_VSVM_PL_SYSTEM, &g[i]));
-		fill(self->buf, PART, 20 + i);
+		fill_words(self->buf, PART, 20 + i);
 		ASSERT_EQ(0, gem_access(self->fd, g[i], DRM_VSVM_ACCESS_WRITE,
 					self->buf, PART));
 	}
@@ -322,20 +267,20 @@ TEST_F_TIMEOUT(evict, mixed_rounds, 300)
 			if (gem_first)
 				ASSERT_EQ(0, gem_migrate(self->fd, g[i], PART,
 							 DRM_VSVM_PL_VRAM));
-			ASSERT_EQ(0, svm_migrate(self->fd, s[i], PART,
+			ASSERT_EQ(0, svm_dev_migrate(self->fd, s[i], PART,
 						 DRM_VSVM_SVM_TARGET_DEVICE,
 						 NULL));
 			if (!gem_first)
 				ASSERT_EQ(0, gem_migrate(self->fd, g[i], PART,
 							 DRM_VSVM_PL_VRAM));
 			for (j = 0; j < 4; j++) {
-				ASSERT_EQ(0, svm_read(self->fd, s[j], self->buf,
-						      PART));
-				ASSERT_EQ(-1, check(self->buf, PART, 10 + j));
+				ASSERT_EQ(0, svm_dev_access(self->fd, DRM_VSVM_SVM_READ, s[j], self->buf,
+						      PART, NULL));
+				ASSERT_EQ(-1, check_words(self->buf, PART, 10 + j));
 				ASSERT_EQ(0, gem_access(self->fd, g[j],
 							DRM_VSVM_ACCESS_READ,
 							self->buf, PART));
-				ASSERT_EQ(-1, check(self->buf, PART, 20 + j));
+				ASSERT_EQ(-1, check_words(self->buf, PART, 20 + j));
 			}
 			/* The two just placed are in VRAM. */
 			ASSERT_EQ(PART / getpagesize(),
@@ -346,7 +291,7 @@ TEST_F_TIMEOUT(evict, mixed_rounds, 300)
 	}
 	ASSERT_LT(0, info_counter("device private evictions"));
 	for (i = 0; i < 4; i++) {
-		ASSERT_EQ(-1, check(s[i], PART, 10 + i));
+		ASSERT_EQ(-1, check_words(s[i], PART, 10 + i));
 		ASSERT_EQ(0, munmap(s[i], PART));
 		ASSERT_EQ(0, gem_close(self->fd, g[i]));
 	}
@@ -355,27 +300,27 @@ TEST_F_TIMEOUT(evict, mixed_rounds, 300)
 /* Nothing evictable left: -ENOSPC, and nothing is lost or half-moved. */
 TEST_F_TIMEOUT(evict, enospc_when_nothing_evictable, 300)
 {
-	void *s = map_anon(PART);
+	void *s = map_private_anon(PART);
 	uint64_t moved = 1;
 	__u32 pin = 0, g = 0;
 
 	ASSERT_NE(NULL, s);
-	fill(s, PART, 7);
+	fill_words(s, PART, 7);
 	/* SVM pages are evictable: a VRAM-only object can take their place. */
-	ASSERT_EQ(0, svm_migrate(self->fd, s, PART, DRM_VSVM_SVM_TARGET_DEVICE,
+	ASSERT_EQ(0, svm_dev_migrate(self->fd, s, PART, DRM_VSVM_SVM_TARGET_DEVICE,
 				 NULL));
 	ASSERT_EQ(0, gem_create(self->fd, FREE,
 				DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
 				DRM_VSVM_PL_VRAM, &pin));
 	ASSERT_EQ(0, gem_migrate(self->fd, pin, FREE, DRM_VSVM_PL_VRAM));
 	ASSERT_EQ(0, svm_device_pages(self->fd, s, PART));
-	ASSERT_EQ(-1, check(s, PART, 7));
+	ASSERT_EQ(-1, check_words(s, PART, 7));
 
 	/* Now VRAM holds only unevictable memory. */
-	ASSERT_EQ(-ENOSPC, svm_migrate(self->fd, s, PART,
+	ASSERT_EQ(-ENOSPC, svm_dev_migrate(self->fd, s, PART,
 				       DRM_VSVM_SVM_TARGET_DEVICE, &moved));
 	ASSERT_EQ(0, svm_device_pages(self->fd, s, PART));
-	ASSERT_EQ(-1, check(s, PART, 7));
+	ASSERT_EQ(-1, check_words(s, PART, 7));
 	ASSERT_EQ(0, gem_create(self->fd, PART,
 				DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM) |
 				DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
@@ -383,7 +328,7 @@ TEST_F_TIMEOUT(evict, enospc_when_nothing_evictable, 300)
 	ASSERT_EQ(-ENOSPC, gem_migrate(self->fd, g, PART, DRM_VSVM_PL_VRAM));
 
 	ASSERT_EQ(0, gem_close(self->fd, pin));
-	ASSERT_EQ(0, svm_migrate(self->fd, s, PART, DRM_VSVM_SVM_TARGET_DEVICE,
+	ASSERT_EQ(0, svm_dev_migrate(self->fd, s, PART, DRM_VSVM_SVM_TARGET_DEVICE,
 				 NULL));
 	ASSERT_EQ(PART / getpagesize(), svm_device_pages(self->fd, s, PART));
 	ASSERT_EQ(0, gem_close(self->fd, g));

@@ -28,39 +28,6 @@
 
 #define SIZE	(4ul << 20)
 
-static int svm_migrate(int fd, void *addr, size_t size, __u32 target,
-		       uint64_t *moved)
-{
-	struct drm_vsvm_svm_migrate m = {
-		.addr = (uintptr_t)addr,
-		.size = size,
-		.target = target,
-	};
-
-	if (ioctl(fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &m))
-		return -errno;
-	if (moved)
-		*moved = m.moved;
-	return 0;
-}
-
-static int svm_access(int fd, int op, void *addr, void *buf, size_t size,
-		      uint64_t *faults)
-{
-	struct drm_vsvm_svm_access a = {
-		.addr = (uintptr_t)addr,
-		.size = size,
-		.data = (uintptr_t)buf,
-		.op = op,
-	};
-
-	if (ioctl(fd, DRM_IOCTL_VSVM_SVM_ACCESS, &a))
-		return -errno;
-	if (faults)
-		*faults = a.faults;
-	return 0;
-}
-
 /* Pages of the range whose snapshot state on @fd is @kind. */
 static long count_state(int fd, void *addr, size_t size, uint8_t kind)
 {
@@ -85,34 +52,6 @@ static long count_state(int fd, void *addr, size_t size, uint8_t kind)
 
 #define LOCAL	DRM_VSVM_SVM_PROT_DEV_PRIVATE_LOCAL
 #define REMOTE	DRM_VSVM_SVM_PROT_DEV_PRIVATE_REMOTE
-
-static void fill(void *p, size_t size, uint32_t seed)
-{
-	uint32_t *w = p;
-	size_t i;
-
-	for (i = 0; i < size / 4; i++)
-		w[i] = seed * 0x9e3779b9u + (uint32_t)i;
-}
-
-static long check(const void *p, size_t size, uint32_t seed)
-{
-	const uint32_t *w = p;
-	size_t i;
-
-	for (i = 0; i < size / 4; i++)
-		if (w[i] != seed * 0x9e3779b9u + (uint32_t)i)
-			return i;
-	return -1;
-}
-
-static void *map_anon(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
 
 FIXTURE(two) {
 	int a, b;
@@ -163,13 +102,13 @@ TEST_F_TIMEOUT(two, migrate_a_to_b, 300)
 {
 	unsigned long npages = SIZE / getpagesize();
 	long long peer = info_counter("device private peer pages");
-	void *p = map_anon(SIZE);
+	void *p = map_private_anon(SIZE);
 	uint64_t moved = 0;
 
 	ASSERT_NE(NULL, p);
 	ASSERT_LE(0, peer);
-	fill(p, SIZE, 1);
-	ASSERT_EQ(0, svm_migrate(self->a, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+	fill_words(p, SIZE, 1);
+	ASSERT_EQ(0, svm_dev_migrate(self->a, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 &moved));
 	ASSERT_EQ(npages, moved);
 	ASSERT_EQ(npages, count_state(self->a, p, SIZE, LOCAL));
@@ -178,7 +117,7 @@ TEST_F_TIMEOUT(two, migrate_a_to_b, 300)
 	ASSERT_EQ(SIZE, vsvm_param(self->a, DRM_VSVM_PARAM_VRAM_USED) -
 		  self->used_a);
 
-	ASSERT_EQ(0, svm_migrate(self->b, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+	ASSERT_EQ(0, svm_dev_migrate(self->b, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 &moved));
 	ASSERT_EQ(npages, moved);
 	/* Every page came straight from A's VRAM. */
@@ -196,23 +135,23 @@ TEST_F_TIMEOUT(two, migrate_a_to_b, 300)
 
 	/* Both devices read the right data: B locally, A from B's VRAM. */
 	memset(self->buf, 0, SIZE);
-	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_READ, p, self->buf, SIZE,
+	ASSERT_EQ(0, svm_dev_access(self->b, DRM_VSVM_SVM_READ, p, self->buf, SIZE,
 				NULL));
-	ASSERT_EQ(-1, check(self->buf, SIZE, 1));
+	ASSERT_EQ(-1, check_words(self->buf, SIZE, 1));
 	memset(self->buf, 0, SIZE);
-	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_READ, p, self->buf, SIZE,
+	ASSERT_EQ(0, svm_dev_access(self->a, DRM_VSVM_SVM_READ, p, self->buf, SIZE,
 				NULL));
-	ASSERT_EQ(-1, check(self->buf, SIZE, 1));
+	ASSERT_EQ(-1, check_words(self->buf, SIZE, 1));
 	/* Peer access did not migrate anything. */
 	ASSERT_EQ(npages, count_state(self->b, p, SIZE, LOCAL));
 
 	/* Migrating to B again moves nothing: it is all there. */
-	ASSERT_EQ(0, svm_migrate(self->b, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+	ASSERT_EQ(0, svm_dev_migrate(self->b, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 &moved));
 	ASSERT_EQ(0, moved);
 
 	/* The CPU faults it back from B. */
-	ASSERT_EQ(-1, check(p, SIZE, 1));
+	ASSERT_EQ(-1, check_words(p, SIZE, 1));
 	ASSERT_EQ(0, count_state(self->b, p, SIZE, LOCAL));
 	ASSERT_EQ(0, count_state(self->a, p, SIZE, REMOTE));
 	ASSERT_EQ(0, munmap(p, SIZE));
@@ -222,22 +161,22 @@ TEST_F_TIMEOUT(two, migrate_a_to_b, 300)
 TEST_F_TIMEOUT(two, peer_write, 300)
 {
 	unsigned long npages = SIZE / getpagesize();
-	void *p = map_anon(SIZE);
+	void *p = map_private_anon(SIZE);
 
 	ASSERT_NE(NULL, p);
-	fill(p, SIZE, 2);
-	ASSERT_EQ(0, svm_migrate(self->a, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+	fill_words(p, SIZE, 2);
+	ASSERT_EQ(0, svm_dev_migrate(self->a, p, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 NULL));
-	fill(self->buf, SIZE, 3);
-	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_WRITE, p, self->buf,
+	fill_words(self->buf, SIZE, 3);
+	ASSERT_EQ(0, svm_dev_access(self->b, DRM_VSVM_SVM_WRITE, p, self->buf,
 				SIZE, NULL));
 	/* Still in A: B wrote into A's VRAM. */
 	ASSERT_EQ(npages, count_state(self->a, p, SIZE, LOCAL));
 	memset(self->buf, 0, SIZE);
-	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_READ, p, self->buf, SIZE,
+	ASSERT_EQ(0, svm_dev_access(self->a, DRM_VSVM_SVM_READ, p, self->buf, SIZE,
 				NULL));
-	ASSERT_EQ(-1, check(self->buf, SIZE, 3));
-	ASSERT_EQ(-1, check(p, SIZE, 3));
+	ASSERT_EQ(-1, check_words(self->buf, SIZE, 3));
+	ASSERT_EQ(-1, check_words(p, SIZE, 3));
 	ASSERT_EQ(0, count_state(self->a, p, SIZE, LOCAL));
 	ASSERT_EQ(0, munmap(p, SIZE));
 }
@@ -247,7 +186,7 @@ TEST_F_TIMEOUT(two, double_map, 300)
 {
 	size_t size = 6 * getpagesize();
 	uint64_t faults = 0, moved = 0;
-	int *p = map_anon(size);
+	int *p = map_private_anon(size);
 	int *m = self->buf;
 	size_t i;
 
@@ -256,23 +195,23 @@ TEST_F_TIMEOUT(two, double_map, 300)
 		p[i] = i;
 	ASSERT_EQ(0, mprotect(p, size, PROT_READ));
 
-	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_READ, p, m, size,
+	ASSERT_EQ(0, svm_dev_access(self->a, DRM_VSVM_SVM_READ, p, m, size,
 				&faults));
 	ASSERT_EQ(1, faults);
 	for (i = 0; i < size / sizeof(*p); i++)
 		ASSERT_EQ((int)i, m[i]);
-	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
+	ASSERT_EQ(0, svm_dev_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
 				&faults));
 	ASSERT_EQ(1, faults);
 	for (i = 0; i < size / sizeof(*p); i++)
 		ASSERT_EQ((int)i, m[i]);
 
 	/* Migrate to device B and read from device A. */
-	ASSERT_EQ(0, svm_migrate(self->b, p, size, DRM_VSVM_SVM_TARGET_DEVICE,
+	ASSERT_EQ(0, svm_dev_migrate(self->b, p, size, DRM_VSVM_SVM_TARGET_DEVICE,
 				 &moved));
 	ASSERT_EQ(6, moved);
 	memset(m, 0, size);
-	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_READ, p, m, size,
+	ASSERT_EQ(0, svm_dev_access(self->a, DRM_VSVM_SVM_READ, p, m, size,
 				&faults));
 	ASSERT_EQ(1, faults);
 	for (i = 0; i < size / sizeof(*p); i++)
@@ -294,7 +233,7 @@ TEST_F_TIMEOUT(two, evict_from_b, 300)
 	};
 	struct drm_vsvm_gem_migrate mig = { .placement = DRM_VSVM_PL_VRAM };
 	struct drm_gem_close cl = { 0 };
-	void *x = map_anon(SIZE), *y = map_anon(SIZE);
+	void *x = map_private_anon(SIZE), *y = map_private_anon(SIZE);
 
 	ASSERT_NE(NULL, x);
 	ASSERT_NE(NULL, y);
@@ -306,25 +245,25 @@ TEST_F_TIMEOUT(two, evict_from_b, 300)
 	mig.size = c.size;
 	ASSERT_EQ(0, ioctl(self->b, DRM_IOCTL_VSVM_GEM_MIGRATE, &mig));
 
-	fill(x, SIZE, 4);
-	fill(y, SIZE, 5);
-	ASSERT_EQ(0, svm_migrate(self->a, x, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+	fill_words(x, SIZE, 4);
+	fill_words(y, SIZE, 5);
+	ASSERT_EQ(0, svm_dev_migrate(self->a, x, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 NULL));
-	ASSERT_EQ(0, svm_migrate(self->b, x, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+	ASSERT_EQ(0, svm_dev_migrate(self->b, x, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 NULL));
 	ASSERT_EQ(SIZE / getpagesize(), count_state(self->b, x, SIZE, LOCAL));
 	/* y needs B's VRAM: x (older) goes to system memory. */
-	ASSERT_EQ(0, svm_migrate(self->b, y, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
+	ASSERT_EQ(0, svm_dev_migrate(self->b, y, SIZE, DRM_VSVM_SVM_TARGET_DEVICE,
 				 NULL));
 	ASSERT_LT(ev, info_counter("device private evictions"));
 	ASSERT_EQ(0, count_state(self->b, x, SIZE, LOCAL));
 	ASSERT_EQ(0, count_state(self->a, x, SIZE, REMOTE));
 	ASSERT_EQ(SIZE / getpagesize(), count_state(self->b, y, SIZE, LOCAL));
-	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_READ, y, self->buf, SIZE,
+	ASSERT_EQ(0, svm_dev_access(self->a, DRM_VSVM_SVM_READ, y, self->buf, SIZE,
 				NULL));
-	ASSERT_EQ(-1, check(self->buf, SIZE, 5));
-	ASSERT_EQ(-1, check(x, SIZE, 4));
-	ASSERT_EQ(-1, check(y, SIZE, 5));
+	ASSERT_EQ(-1, check_words(self->buf, SIZE, 5));
+	ASSERT_EQ(-1, check_words(x, SIZE, 4));
+	ASSERT_EQ(-1, check_words(y, SIZE, 5));
 
 	cl.handle = c.handle;
 	ASSERT_EQ(0, ioctl(self->b, DRM_IOCTL_GEM_CLOSE, &cl));
@@ -341,7 +280,7 @@ TEST_F_TIMEOUT(two, evict_from_b, 300)
 TEST_F_TIMEOUT(two, exclusive_invalidates_peer, 300)
 {
 	size_t size = 8 * getpagesize();
-	uint32_t *p = map_anon(size);
+	uint32_t *p = map_private_anon(size);
 	uint32_t *m = self->buf;
 	uint64_t faults = 0;
 	size_t i;
@@ -349,30 +288,30 @@ TEST_F_TIMEOUT(two, exclusive_invalidates_peer, 300)
 	ASSERT_NE(NULL, p);
 	for (i = 0; i < size / 4; i++)
 		p[i] = i * 3;
-	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
+	ASSERT_EQ(0, svm_dev_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
 				&faults));
 	ASSERT_EQ(1, faults);
-	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
+	ASSERT_EQ(0, svm_dev_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
 				&faults));
 	ASSERT_EQ(0, faults);
 
-	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_ATOMIC_INC, p, NULL,
+	ASSERT_EQ(0, svm_dev_access(self->a, DRM_VSVM_SVM_ATOMIC_INC, p, NULL,
 				size, &faults));
 	ASSERT_EQ(1, faults);
 	/* Still exclusive to A: a second atomic needs no fault. */
-	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_ATOMIC_INC, p, NULL,
+	ASSERT_EQ(0, svm_dev_access(self->a, DRM_VSVM_SVM_ATOMIC_INC, p, NULL,
 				size, &faults));
 	ASSERT_EQ(0, faults);
 
 	/* B's mapping went away with the conversion. */
 	memset(m, 0, size);
-	ASSERT_EQ(0, svm_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
+	ASSERT_EQ(0, svm_dev_access(self->b, DRM_VSVM_SVM_READ, p, m, size,
 				&faults));
 	ASSERT_EQ(1, faults);
 	for (i = 0; i < size / 4; i++)
 		ASSERT_EQ(i * 3 + 2, m[i]);
 	/* B's fault restored the CPU PTEs: A must convert again. */
-	ASSERT_EQ(0, svm_access(self->a, DRM_VSVM_SVM_ATOMIC_INC, p, NULL,
+	ASSERT_EQ(0, svm_dev_access(self->a, DRM_VSVM_SVM_ATOMIC_INC, p, NULL,
 				size, &faults));
 	ASSERT_EQ(1, faults);
 	for (i = 0; i < size / 4; i++)
@@ -402,7 +341,7 @@ TEST_F_TIMEOUT(two, prime_dynamic_import, 300)
 				DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM) |
 				DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
 				DRM_VSVM_PL_SYSTEM, &ha));
-	fill(w, size, 1);
+	fill_words(w, size, 1);
 	ASSERT_EQ(0, gem_access(self->a, ha, DRM_VSVM_ACCESS_WRITE, w, size));
 	exp.handle = ha;
 	ASSERT_EQ(0, ioctl(self->a, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp));
@@ -410,7 +349,7 @@ TEST_F_TIMEOUT(two, prime_dynamic_import, 300)
 	ASSERT_EQ(0, ioctl(self->b, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp));
 	ASSERT_EQ(0, gem_access(self->b, imp.handle, DRM_VSVM_ACCESS_READ, r,
 				size));
-	ASSERT_EQ(-1, check(r, size, 1));
+	ASSERT_EQ(-1, check_words(r, size, 1));
 
 	/* Not pinned: A moves it to VRAM, which tells B. */
 	notifies = info_counter("prime move notifies");
@@ -418,26 +357,26 @@ TEST_F_TIMEOUT(two, prime_dynamic_import, 300)
 	ASSERT_LT(0, gem_chunks_in(self->a, ha, DRM_VSVM_PL_VRAM));
 	ASSERT_EQ(0, gem_chunks_in(self->a, ha, DRM_VSVM_PL_SYSTEM));
 	ASSERT_LT(notifies, info_counter("prime move notifies"));
-	fill(w, size, 2);
+	fill_words(w, size, 2);
 	ASSERT_EQ(0, gem_access(self->a, ha, DRM_VSVM_ACCESS_WRITE, w, size));
 
 	/* B maps it again (back in system memory) and sees A's write. */
 	ASSERT_EQ(0, gem_access(self->b, imp.handle, DRM_VSVM_ACCESS_READ, r,
 				size));
-	ASSERT_EQ(-1, check(r, size, 2));
+	ASSERT_EQ(-1, check_words(r, size, 2));
 	ASSERT_EQ(0, gem_chunks_in(self->a, ha, DRM_VSVM_PL_VRAM));
-	fill(w, size, 3);
+	fill_words(w, size, 3);
 	ASSERT_EQ(0, gem_access(self->b, imp.handle, DRM_VSVM_ACCESS_WRITE, w,
 				size));
 	ASSERT_EQ(0, gem_access(self->a, ha, DRM_VSVM_ACCESS_READ, r, size));
-	ASSERT_EQ(-1, check(r, size, 3));
+	ASSERT_EQ(-1, check_words(r, size, 3));
 
 	/* Once B lets go, A moves it freely and nothing is lost. */
 	ASSERT_EQ(0, gem_close(self->b, imp.handle));
 	close(exp.fd);
 	ASSERT_EQ(0, gem_migrate(self->a, ha, size, DRM_VSVM_PL_VRAM));
 	ASSERT_EQ(0, gem_access(self->a, ha, DRM_VSVM_ACCESS_READ, r, size));
-	ASSERT_EQ(-1, check(r, size, 3));
+	ASSERT_EQ(-1, check_words(r, size, 3));
 	ASSERT_EQ(0, gem_close(self->a, ha));
 	free(w);
 	free(r);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <drm/drm.h>
@@ -172,6 +173,71 @@ static inline int gem_close(int fd, __u32 handle)
 	struct drm_gem_close c = { .handle = handle };
 
 	return ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c) ? -errno : 0;
+}
+
+/* SVM helpers: 0 or -errno. */
+static inline int svm_dev_migrate(int fd, void *addr, size_t size,
+				  __u32 target, uint64_t *moved)
+{
+	struct drm_vsvm_svm_migrate m = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.target = target,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &m))
+		return -errno;
+	if (moved)
+		*moved = m.moved;
+	return 0;
+}
+
+static inline int svm_dev_access(int fd, int op, void *addr, void *buf,
+				 size_t size, uint64_t *faults)
+{
+	struct drm_vsvm_svm_access a = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.data = (uintptr_t)buf,
+		.op = op,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_SVM_ACCESS, &a))
+		return -errno;
+	if (faults)
+		*faults = a.faults;
+	return 0;
+}
+
+/* Word i of a buffer filled with @seed. */
+static inline void fill_words(void *p, size_t size, uint32_t seed)
+{
+	uint32_t *w = p;
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		w[i] = seed * 0x9e3779b9u + (uint32_t)i;
+}
+
+/* Index of the first word that fill_words() did not write, or -1. */
+static inline long check_words(const void *p, size_t size, uint32_t seed)
+{
+	const uint32_t *w = p;
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		if (w[i] != seed * 0x9e3779b9u + (uint32_t)i)
+			return i;
+	return -1;
+}
+
+/* Private anonymous read-write memory, or NULL. */
+static inline void *map_private_anon(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
 }
 
 #endif /* VSVM_TEST_UTIL_H */
