@@ -318,17 +318,33 @@ TEST_F(svm, anon_write_huge)
 	munmap(map, 2 * size);
 }
 
+/* A memfd of @size bytes whose word i is i + @add, or -1. */
+static int memfd_words(size_t size, unsigned int add)
+{
+	unsigned int *w = malloc(size);
+	int mfd = memfd_create("vsvm_svm", 0);
+	size_t i;
+
+	if (w && mfd >= 0) {
+		for (i = 0; i < size / 4; i++)
+			w[i] = i + add;
+		if (pwrite(mfd, w, size, 0) != (ssize_t)size) {
+			close(mfd);
+			mfd = -1;
+		}
+	}
+	free(w);
+	return mfd;
+}
+
 /* Shared file mappings: device reads file data, device writes reach the file. */
 TEST_F(svm, file_read_write)
 {
-	int mfd = memfd_create("vsvm_svm", 0);
+	int mfd = memfd_words(self->size, 100);
 	unsigned int *p, *buf = malloc(self->size);
 	size_t i;
 
 	ASSERT_GE(mfd, 0);
-	for (i = 0; i < self->size / 4; i++)
-		buf[i] = i + 100;
-	ASSERT_EQ((ssize_t)self->size, pwrite(mfd, buf, self->size, 0));
 	p = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	memset(buf, 0, self->size);
@@ -893,16 +909,13 @@ static int write_file(const char *path, const char *val)
 /* hmm-tests' migrate_file_private: private COW pages of a file migrate. */
 TEST_F(svm, migrate_file_private)
 {
-	int mfd = memfd_create("vsvm_svm_priv", 0);
+	int mfd = memfd_words(self->size, 1000);
 	unsigned int *p, *buf = malloc(self->size);
 	uint8_t snap[NPAGES];
 	uint64_t moved;
 	size_t i;
 
 	ASSERT_GE(mfd, 0);
-	for (i = 0; i < self->size / 4; i++)
-		buf[i] = i + 1000;
-	ASSERT_EQ((ssize_t)self->size, pwrite(mfd, buf, self->size, 0));
 	p = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE, mfd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < self->size / 4; i++)
