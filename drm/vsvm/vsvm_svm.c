@@ -832,6 +832,43 @@ int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
 	return ret;
 }
 
+/* One line of vsvm_svm_clients: @svm's device PTEs, ranges and counters. */
+static void vsvm_svm_client_show(struct seq_file *m, pid_t pid,
+				 struct vsvm_svm *svm)
+{
+	unsigned long idx, mapped = 0, writable = 0, devpriv = 0;
+	unsigned long ranges = 0, held = 0;
+	struct drm_svm_range *r;
+	struct vsvm_pt_block *b;
+	unsigned int k;
+
+	mutex_lock(&svm->mirror.lock);
+	xa_for_each(&svm->pt, idx, b) {
+		for (k = 0; k < VSVM_PT_PER_BLOCK; k++) {
+			unsigned long e = b->pte[k];
+
+			if (!e)
+				continue;
+			mapped++;
+			writable += !!(e & VSVM_PT_WRITE);
+			devpriv += is_device_private_page((struct page *)
+							  (e & ~VSVM_PT_BITS));
+		}
+	}
+	for (r = drm_svm_range_next(&svm->mirror, NULL, 0, ULONG_MAX); r;
+	     r = drm_svm_range_next(&svm->mirror, r, 0, ULONG_MAX)) {
+		ranges++;
+		held += drm_svm_range_thrashing(&svm->mirror, r);
+	}
+	mutex_unlock(&svm->mirror.lock);
+	seq_printf(m, "pid %d: mapped %lu writable %lu device %lu faults %lld invalidations %lld ranges %lu split %lld collected %lld thrash-blocked %lu\n",
+		   pid, mapped, writable, devpriv,
+		   atomic64_read(&svm->mirror.faults),
+		   atomic64_read(&svm->mirror.invalidations), ranges,
+		   atomic64_read(&svm->mirror.ranges_split),
+		   atomic64_read(&svm->mirror.ranges_collected), held);
+}
+
 /**
  * vsvm_svm_clients_show() - debugfs "svm_clients": one line per SVM context
  * @m: the seq_file
@@ -847,47 +884,9 @@ int vsvm_svm_clients_show(struct seq_file *m, void *unused)
 
 	mutex_lock(&vdev->files_lock);
 	list_for_each_entry(vfile, &vdev->files, link) {
-		struct vsvm_svm *svm;
-
 		mutex_lock(&vfile->lock);
-		svm = vfile->svm;
-		if (svm) {
-			unsigned long idx, mapped = 0, writable = 0, devpriv = 0;
-			unsigned long ranges = 0, held = 0;
-			struct drm_svm_range *r;
-			struct vsvm_pt_block *b;
-			unsigned int k;
-
-			mutex_lock(&svm->mirror.lock);
-			xa_for_each(&svm->pt, idx, b) {
-				for (k = 0; k < VSVM_PT_PER_BLOCK; k++) {
-					unsigned long e = b->pte[k];
-
-					if (!e)
-						continue;
-					mapped++;
-					writable += !!(e & VSVM_PT_WRITE);
-					devpriv += is_device_private_page((struct page *)
-						(e & ~VSVM_PT_BITS));
-				}
-			}
-			r = drm_svm_range_next(&svm->mirror, NULL, 0,
-					       ULONG_MAX);
-			for (; r; r = drm_svm_range_next(&svm->mirror, r, 0,
-							 ULONG_MAX)) {
-				ranges++;
-				held += drm_svm_range_thrashing(&svm->mirror, r);
-			}
-			mutex_unlock(&svm->mirror.lock);
-			seq_printf(m, "pid %d: mapped %lu writable %lu device %lu faults %lld invalidations %lld ranges %lu split %lld collected %lld thrash-blocked %lu\n",
-				   vfile->pid, mapped, writable, devpriv,
-				   atomic64_read(&svm->mirror.faults),
-				   atomic64_read(&svm->mirror.invalidations),
-				   ranges,
-				   atomic64_read(&svm->mirror.ranges_split),
-				   atomic64_read(&svm->mirror.ranges_collected),
-				   held);
-		}
+		if (vfile->svm)
+			vsvm_svm_client_show(m, vfile->pid, vfile->svm);
 		mutex_unlock(&vfile->lock);
 	}
 	mutex_unlock(&vdev->files_lock);
