@@ -13,25 +13,68 @@ export CCACHE_DIR=${CCACHE_DIR:-$CACHE_DIR/ccache}
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# Kernel series: 7.3 is the test kernel (Debian's linux-source-7.3 from
+# trixie-backports, fetched by ci/fetch-kernel-source.sh); 6.12 is the LTS
+# kept building (Debian 12's linux-source-6.12). DRM_SVM_KERNEL picks one.
+KSERIES=${DRM_SVM_KERNEL:-7.3}
+case $KSERIES in 7.3|6.12) ;; *) die "DRM_SVM_KERNEL must be 7.3 or 6.12";; esac
+# The suite that carries each series' source package.
+ksuite() { case $KSERIES in 6.12) echo bookworm;; *) echo trixie-backports;; esac; }
+# Where a fetched (not installed) source package is unpacked.
+kdeb_dir() { echo "$CACHE_DIR/deb/linux-source-$KSERIES"; }
+
 src_version() {
-	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null
+	if [ "$KSERIES" = 6.12 ]; then
+		dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null
+	else
+		cat "$(kdeb_dir)/version" 2>/dev/null
+	fi
+}
+src_tarball() {
+	if [ "$KSERIES" = 6.12 ]; then
+		echo /usr/src/linux-source-6.12.tar.xz
+	else
+		echo "$(kdeb_dir)/usr/src/linux-source-$KSERIES.tar.xz"
+	fi
 }
 
 # Bump when ci/build-kernel.sh changes what it produces.
-KERNEL_BUILD_REV=1
+KERNEL_BUILD_REV=2
+
+# kernel_frags FLAVOUR -> the config fragments of a flavour, in merge order
+kernel_frags() {
+	echo "$CI_DIR/kernel.config $CI_DIR/kernel-$KSERIES.config"
+	[ "$1" = debug ] && echo "$CI_DIR/kernel-debug.config"
+	return 0
+}
+
+# kernel_selectors -> the Kconfig selector files appended to the tree
+kernel_selectors() {
+	echo "$CI_DIR/kconfig-selector"
+	[ -f "$CI_DIR/kconfig-selector-$KSERIES" ] && echo "$CI_DIR/kconfig-selector-$KSERIES"
+	return 0
+}
 
 # kernel_key FLAVOUR -> directory name of a cached kernel build
 kernel_key() {
 	local flavour=$1 frags
-	frags="$CI_DIR/kernel.config"
-	[ "$flavour" = debug ] && frags="$frags $CI_DIR/kernel-debug.config"
+	frags=$(kernel_frags "$flavour")
 	# shellcheck disable=SC2086
-	echo "$(src_version)-$flavour-$({ cat $frags "$CI_DIR/kconfig-selector"
+	echo "$(src_version)-$flavour-$({ cat $frags $(kernel_selectors)
 		echo "$KERNEL_BUILD_REV"; } | sha256sum | cut -c1-12)"
 }
 
 kernel_dir() { echo "$CACHE_DIR/kernel/$(kernel_key "$1")"; }
-src_tree() { echo "$CACHE_DIR/src/$(src_version)/linux-source-6.12"; }
+src_tree() { echo "$CACHE_DIR/src/$(src_version)/linux-source-$KSERIES"; }
+# Where the modules of a flavour are built: build/<flavour> for the test
+# kernel, build/<series>-<flavour> for the others.
+mod_build_dir() {
+	if [ "$KSERIES" = 7.3 ]; then
+		echo "$TOP_DIR/build/$1"
+	else
+		echo "$TOP_DIR/build/$KSERIES-$1"
+	fi
+}
 
 # build_flavour FLAVOUR: set up the machine and build kernel, modules and
 # userspace for one kernel flavour (used by demo.sh and bench.sh).

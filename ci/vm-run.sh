@@ -41,7 +41,7 @@ done
 kdir=$("$CI_DIR/build-kernel.sh" "$flavour")
 release=$(cat "$kdir/release")
 [ "$build" = 1 ] && "$CI_DIR/build-modules.sh" "$flavour" >&2
-moddir="$TOP_DIR/build/$flavour/drm"
+moddir="$(mod_build_dir "$flavour")/drm"
 [ -f "$moddir/vsvm/vsvm.ko" ] || die "modules not built for $flavour"
 
 [ -n "$out" ] || out="$TOP_DIR/build/vm/$(date +%Y%m%d-%H%M%S)-$$"
@@ -50,7 +50,7 @@ out=$(cd "$out" && pwd)
 rm -f "$out/console.log" "$out/output.log" "$out/status"
 
 # /lib/modules for the guest: the kernel's modules plus ours under extra/.
-modroot="$TOP_DIR/build/$flavour/modroot"
+modroot="$(mod_build_dir "$flavour")/modroot"
 rm -rf "$modroot"
 mkdir -p "$modroot/lib/modules"
 cp -al "$kdir/modroot/lib/modules/$release" "$modroot/lib/modules/" 2>/dev/null ||

@@ -7,7 +7,6 @@
 #include <linux/dma-resv.h>
 #include <linux/highmem.h>
 #include <linux/huge_mm.h>
-#include <linux/pfn_t.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
@@ -20,6 +19,7 @@
 #include <drm/drm_print.h>
 #include <drm/drm_svm.h>
 #include <drm/drm_svm_bo.h>
+#include <drm/drm_svm_compat.h>
 #include <drm/drm_svm_import.h>
 #include <drm/drm_svm_prime.h>
 #include <drm/drm_vma_manager.h>
@@ -762,7 +762,7 @@ static int drm_svm_bo_mmap(struct drm_gem_object *obj,
 			   struct vm_area_struct *vma)
 {
 	/* PFN mappings cannot be copy-on-write. */
-	if (is_cow_mapping(vma->vm_flags))
+	if (vma_is_cow_mapping(vma))
 		return -EINVAL;
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
@@ -941,8 +941,8 @@ static vm_fault_t drm_svm_bo_huge_fault(struct vm_fault *vmf,
 		pfn = mem->placement == DRM_SVM_PL_VRAM ?
 			bo->sdev->ops->vram_pfn(bo->sdev, mem->entry[0]) :
 			page_to_pfn(mem_page(mem, 0));
-		ret = vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn),
-					 vmf->flags & FAULT_FLAG_WRITE);
+		ret = drm_svm_insert_pfn_pmd(vmf, pfn,
+					     vmf->flags & FAULT_FLAG_WRITE);
 		if (!(ret & VM_FAULT_ERROR))
 			atomic64_inc(&bo->sdev->stats.cpu_huge_faults);
 	}
@@ -1001,7 +1001,7 @@ struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
 		shift = min_t(unsigned int, DRM_SVM_DEFAULT_CHUNK_SHIFT,
 			      order_base_2(size));
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc_obj(*bo, GFP_KERNEL);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->sdev = sdev;
@@ -1136,9 +1136,9 @@ int drm_svm_bo_migrate(struct drm_svm_bo *bo, u64 offset, u64 size,
 	} else {
 		struct dma_fence_array *array;
 
-		array = dma_fence_array_create(n, fences,
-					       dma_fence_context_alloc(1), 1,
-					       false);
+		array = drm_svm_fence_array_create(n, fences,
+						   dma_fence_context_alloc(1),
+						   1);
 		if (!array) {
 			/* the array owns nothing: wait here instead */
 			for (g = 0; g < n; g++) {

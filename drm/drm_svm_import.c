@@ -15,6 +15,7 @@
 #include <drm/drm_device.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_svm_bo.h>
+#include <drm/drm_svm_compat.h>
 #include <drm/drm_svm_import.h>
 #include <drm/drm_vma_manager.h>
 
@@ -181,7 +182,10 @@ err_unmap:
 	return ret;
 }
 
-/* &dma_buf_attach_ops.move_notify: the exporter is moving the buffer. */
+/*
+ * &dma_buf_attach_ops.invalidate_mappings (move_notify before 7.x): the
+ * exporter is moving the buffer.
+ */
 static void drm_svm_import_move_notify(struct dma_buf_attachment *attach)
 {
 	struct drm_svm_import *imp = attach->importer_priv;
@@ -195,7 +199,7 @@ static void drm_svm_import_move_notify(struct dma_buf_attachment *attach)
 
 static const struct dma_buf_attach_ops drm_svm_import_attach_ops = {
 	.allow_peer2peer = false,
-	.move_notify = drm_svm_import_move_notify,
+	DRM_SVM_ATTACH_INVALIDATE(drm_svm_import_move_notify),
 };
 
 static void drm_svm_import_free(struct drm_gem_object *obj)
@@ -269,7 +273,7 @@ struct drm_gem_object *drm_svm_bo_import(struct drm_svm_device *sdev,
 	if (dev->dma_range_map)
 		return ERR_PTR(-EOPNOTSUPP);
 
-	imp = kzalloc(sizeof(*imp), GFP_KERNEL);
+	imp = kzalloc_obj(*imp, GFP_KERNEL);
 	if (!imp)
 		return ERR_PTR(-ENOMEM);
 	attach = dma_buf_dynamic_attach(dmabuf, dev, &drm_svm_import_attach_ops,
@@ -392,4 +396,4 @@ int drm_svm_import_residency(struct drm_svm_bo *bo, unsigned long first,
 	return 0;
 }
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS("DMA_BUF");

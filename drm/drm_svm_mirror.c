@@ -15,6 +15,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
+#include <drm/drm_svm_compat.h>
 #include <drm/drm_svm_mirror.h>
 
 #include "drm_svm_trace.h"
@@ -82,9 +83,11 @@
  *   reclaim that could wait for the notifier (GFP_KERNEL is fine outside).
  * - &drm_svm_mirror.windows_lock protects the list of windows; it is never
  *   taken inside the mirror lock.
- * - The mmap lock is taken (read) around hmm_range_fault() and around range
- *   creation (so a range is never created for a VMA already unmapped). The
- *   mirror lock nests inside it, never the other way round.
+ * - The mmap lock is taken (read) by hmm_range_fault_unlocked_timeout(),
+ *   which may let a fault handler drop it, around make_device_exclusive()
+ *   and around range creation (so a range is never created for a VMA
+ *   already unmapped). The mirror lock nests inside it, never the other
+ *   way round.
  * - Ranges and their fields are protected by &drm_svm_mirror.lock. The
  *   notifier shrinks, splits and flags them; the collector (a work item)
  *   and fault paths remove unmapped ones. Range pointers must not be kept
@@ -341,7 +344,7 @@ drm_svm_mirror_window(struct drm_svm_mirror *mirror, unsigned long addr)
 	list_for_each_entry(w, &mirror->windows, link)
 		if (w->start == start)
 			goto out;
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc_obj(*w, GFP_KERNEL);
 	if (!w) {
 		w = ERR_PTR(-ENOMEM);
 		goto out;
@@ -369,7 +372,7 @@ out:
  * (a read-only VMA, or COW-shared after fork) comes back valid but not
  * writable. Fault such pages again as if they were foreign, which makes
  * the core migrate them back with a write fault: that breaks COW, or fails
- * with -EPERM when the VMA is not writable. Called with the mmap lock held.
+ * with -EPERM when the VMA is not writable. Takes the mmap lock itself.
  *
  * Return: 0 when every page is writable, -EAGAIN when pages were faulted
  * (the walk must start again), or the fault's error.
@@ -395,7 +398,7 @@ static int drm_svm_mirror_fault_readonly(struct hmm_range *range)
 	sub.end = range->start + ((last + 1) << PAGE_SHIFT);
 	sub.hmm_pfns = range->hmm_pfns + first;
 	sub.dev_private_owner = NULL;
-	ret = hmm_range_fault(&sub);
+	ret = hmm_range_fault_unlocked_timeout(&sub, 0);
 	return ret && ret != -EBUSY ? ret : -EAGAIN;
 }
 
@@ -439,12 +442,11 @@ static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 			ret = -EBUSY;
 			break;
 		}
-		range.notifier_seq = mmu_interval_read_begin(&w->notifier);
-		mmap_read_lock(mirror->mm);
-		ret = hmm_range_fault(&range);
+		/* takes the mmap lock; may let a fault handler drop it */
+		ret = hmm_range_fault_unlocked_timeout(&range,
+						       max(timeout - jiffies, 1ul));
 		if (!ret && (flags & HMM_PFN_REQ_WRITE))
 			ret = drm_svm_mirror_fault_readonly(&range);
-		mmap_read_unlock(mirror->mm);
 		if (ret == -EBUSY || ret == -EAGAIN) {
 			drm_svm_mirror_backoff(retries);
 			continue;
@@ -709,8 +711,8 @@ int drm_svm_range_obtain(struct drm_svm_mirror *mirror, unsigned long addr,
 	w = drm_svm_mirror_window(mirror, addr);
 	if (IS_ERR(w))
 		return PTR_ERR(w);
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	new = kzalloc_obj(*new, GFP_KERNEL);
+	spare = kzalloc_obj(*spare, GFP_KERNEL);
 	if (!new || !spare) {
 		ret = -ENOMEM;
 		goto out;
@@ -826,92 +828,103 @@ bool drm_svm_range_account_migration(struct drm_svm_mirror *mirror,
 }
 EXPORT_SYMBOL_GPL(drm_svm_range_account_migration);
 
-/* Drop what make_device_exclusive_range() handed out. */
-static void drm_svm_exclusive_release(struct page **pages, unsigned long n)
+/*
+ * One try at one page: make it exclusive and map it while its folio is
+ * still locked (a CPU access that restores the PTE needs the folio lock, so
+ * the entry cannot go away before the device PT holds it). The folio is
+ * released before the next page: pages of one large folio share its lock.
+ * Return: 0 done, -EAGAIN raced with an invalidation, or an error.
+ */
+static int drm_svm_exclusive_page(struct drm_svm_mirror *mirror,
+				  struct drm_svm_mirror_window *w,
+				  unsigned long addr,
+				  drm_svm_mirror_update_t update, void *arg)
 {
-	unsigned long i;
-
-	for (i = 0; i < n; i++) {
-		if (!pages[i])
-			continue;
-		unlock_page(pages[i]);
-		put_page(pages[i]);
-	}
-}
-
-/* One try: 0 done, -EAGAIN raced, -EBUSY a page refused, or an error. */
-static int drm_svm_exclusive_try(struct drm_svm_mirror *mirror,
-				 struct drm_svm_mirror_window *w,
-				 unsigned long start, unsigned long end,
-				 struct page **pages, unsigned long *pfns,
-				 drm_svm_mirror_update_t update, void *arg)
-{
-	unsigned long i, npages = (end - start) >> PAGE_SHIFT, seq;
-	long n;
+	unsigned long seq, pfn;
+	struct folio *folio;
+	struct page *page;
 	int ret = 0;
 
 	seq = mmu_interval_read_begin(&w->notifier);
-	mmap_read_lock(mirror->mm);
-	n = make_device_exclusive_range(mirror->mm, start, end, pages, mirror);
+	if (mmap_read_lock_killable(mirror->mm))
+		return -EINTR;
+	page = make_device_exclusive(mirror->mm, addr, mirror, &folio);
 	mmap_read_unlock(mirror->mm);
-	if (n < 0)
-		return n;
-	for (i = 0; i < n && !ret; i++) {
-		if (!pages[i])
-			ret = -EBUSY;
-		else
-			pfns[i] = page_to_pfn(pages[i]) | HMM_PFN_VALID |
-				HMM_PFN_WRITE;
-	}
-	if (n < npages)
-		ret = -EFAULT;
-	if (!ret) {
-		mutex_lock(&mirror->lock);
-		if (mmu_interval_read_retry(&w->notifier, seq))
-			ret = -EAGAIN;
-		else
-			update(mirror, start, pfns, npages, arg);
-		mutex_unlock(&mirror->lock);
-	}
-	drm_svm_exclusive_release(pages, n);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	pfn = page_to_pfn(page) | HMM_PFN_VALID | HMM_PFN_WRITE;
+	mutex_lock(&mirror->lock);
+	if (mmu_interval_read_retry(&w->notifier, seq))
+		ret = -EAGAIN;
+	else
+		update(mirror, addr, &pfn, 1, arg);
+	mutex_unlock(&mirror->lock);
+	folio_unlock(folio);
+	folio_put(folio);
 	return ret;
 }
 
-#define DRM_SVM_EXCLUSIVE_TRIES	16
+/* Every page of [start, end) in turn, each retried while it races. */
+static int drm_svm_exclusive_pages(struct drm_svm_mirror *mirror,
+				   struct drm_svm_mirror_window *w,
+				   unsigned long start, unsigned long end,
+				   drm_svm_mirror_update_t update, void *arg)
+{
+	unsigned long timeout = jiffies +
+		msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	unsigned long addr = start;
+	int ret = 0, retries = 0;
+
+	while (addr < end) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		ret = drm_svm_exclusive_page(mirror, w, addr, update, arg);
+		if (!ret) {
+			addr += PAGE_SIZE;
+			retries = 0;
+		} else if (ret != -EAGAIN) {
+			break;
+		} else if (time_after(jiffies, timeout)) {
+			return -EBUSY;
+		}
+		drm_svm_mirror_backoff(ret ? retries++ : 0);
+	}
+	/* not anonymous (a file or shared mapping), or a hugetlb page */
+	return ret == -EOPNOTSUPP ? -EBUSY : ret;
+}
 
 /**
  * drm_svm_mirror_make_exclusive() - give the device exclusive access
  * @mirror: the mirror; its owner must be set
  * @start: page-aligned start
  * @end: page-aligned end (exclusive), in the same notifier window
- * @update: called with the mirror lock held and the exclusive pages
- *	(HMM_PFN_VALID | HMM_PFN_WRITE), while no invalidation has raced
+ * @update: called with the mirror lock held, once per page, with the
+ *	exclusive page (HMM_PFN_VALID | HMM_PFN_WRITE), while no invalidation
+ *	has raced
  * @arg: passed to @update
  *
  * Replaces the CPU PTEs of [@start, @end) with device-exclusive entries
- * (make_device_exclusive_range()), for device atomics on system memory.
- * The conversion's own invalidation is ignored by this mirror's notifier,
- * while every other mirror of the address space (other devices included,
- * even when they share the page owner) is invalidated. A later CPU access,
- * or another mirror's fault, restores the PTE and invalidates this mirror's
- * mapping. Pages in
- * device memory are first brought back by the CPU page walk. Large folios
- * that are not PMD-mapped cannot be made exclusive (-EBUSY).
+ * (make_device_exclusive(), one page at a time), for device atomics on
+ * system memory. The conversion's own invalidation is ignored by this
+ * mirror's notifier, while every other mirror of the address space (other
+ * devices included, even when they share the page owner) is invalidated. A
+ * later CPU access, or another mirror's fault, restores the PTE and
+ * invalidates this mirror's mapping of that page; pages already converted
+ * stay exclusive while the rest are. Pages in device memory are first
+ * brought back by the CPU page walk; a PMD-mapped THP is remapped by PTEs.
+ * Only private anonymous memory can be made exclusive (-EBUSY otherwise).
+ * The walk is bounded by the notifier window, reschedules between pages and
+ * stops on a fatal signal.
  *
- * Return: 0, -EINVAL, -EFAULT (hole, or not writable), -EBUSY, -ENOMEM,
- * -ESRCH.
+ * Return: 0, -EINVAL, -EFAULT (hole, or not writable), -EBUSY, -EINTR,
+ * -ENOMEM, -ESRCH.
  */
 int drm_svm_mirror_make_exclusive(struct drm_svm_mirror *mirror,
 				  unsigned long start, unsigned long end,
 				  drm_svm_mirror_update_t update, void *arg)
 {
-	unsigned long npages = (end - start) >> PAGE_SHIFT;
-	unsigned long timeout = jiffies +
-		msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	struct drm_svm_mirror_window *w;
-	unsigned long *pfns;
-	struct page **pages;
-	int ret, busy = 0;
+	int ret;
 
 	if (!mirror->owner || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) ||
 	    start >= end || ALIGN_DOWN(start, DRM_SVM_MIRROR_WINDOW) !=
@@ -922,24 +935,8 @@ int drm_svm_mirror_make_exclusive(struct drm_svm_mirror *mirror,
 		return PTR_ERR(w);
 	if (!mmget_not_zero(mirror->mm))
 		return -ESRCH;
-	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
-	pfns = kvmalloc_array(npages, sizeof(*pfns), GFP_KERNEL);
-	ret = -ENOMEM;
-	while (pages && pfns) {
-		ret = drm_svm_exclusive_try(mirror, w, start, end, pages, pfns,
-					    update, arg);
-		if (ret == -EBUSY && ++busy >= DRM_SVM_EXCLUSIVE_TRIES)
-			break;
-		if ((ret != -EAGAIN && ret != -EBUSY) ||
-		    time_after(jiffies, timeout))
-			break;
-		cond_resched();
-	}
-	if (ret == -EAGAIN)
-		ret = -EBUSY;
+	ret = drm_svm_exclusive_pages(mirror, w, start, end, update, arg);
 	trace_drm_svm_range_exclusive(mirror, start, end, ret);
-	kvfree(pfns);
-	kvfree(pages);
 	mmput(mirror->mm);
 	return ret;
 }

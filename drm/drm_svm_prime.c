@@ -17,9 +17,10 @@
 #include <drm/drm_prime.h>
 #include <drm/drm_print.h>
 #include <drm/drm_svm_bo.h>
+#include <drm/drm_svm_compat.h>
 #include <drm/drm_svm_prime.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS("DMA_BUF");
 
 /**
  * DOC: PRIME export
@@ -140,7 +141,7 @@ static struct sg_table *drm_svm_prime_map(struct dma_buf_attachment *attach,
 	pages = drm_svm_prime_pages(bo, true);
 	if (IS_ERR(pages))
 		return ERR_CAST(pages);
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	sgt = kzalloc_obj(*sgt, GFP_KERNEL);
 	if (!sgt) {
 		ret = -ENOMEM;
 		goto err_pages;
@@ -352,6 +353,6 @@ void drm_svm_prime_move_notify(struct drm_svm_bo *bo)
 	if (!bo->dmabuf)
 		return;
 	atomic64_inc(&bo->sdev->stats.prime_move_notifies);
-	dma_buf_move_notify(bo->dmabuf);
+	dma_buf_invalidate_mappings(bo->dmabuf);
 }
 EXPORT_SYMBOL_GPL(drm_svm_prime_move_notify);

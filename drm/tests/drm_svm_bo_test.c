@@ -20,6 +20,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_svm.h>
 #include <drm/drm_svm_bo.h>
+#include <drm/drm_svm_compat.h>
 
 /* The fence must come first: its default release kfree()s it. */
 struct mock_copy {
@@ -161,7 +162,7 @@ static const struct drm_driver mock_driver = {
 	.driver_features = DRIVER_GEM,
 	.name = "drm_svm_mock",
 	.desc = "drm_svm KUnit mock",
-	.date = "20261121",
+	DRM_SVM_DRIVER_DATE("20261121")
 };
 
 static void mock_fini(void *data)

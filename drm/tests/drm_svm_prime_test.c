@@ -30,9 +30,10 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_svm.h>
 #include <drm/drm_svm_bo.h>
+#include <drm/drm_svm_compat.h>
 #include <drm/drm_svm_prime.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS("DMA_BUF");
 
 struct prime_mock {
 	struct drm_device drm;
@@ -71,7 +72,7 @@ static const struct drm_driver prime_mock_driver = {
 	.fops = &prime_mock_fops,
 	.name = "drm_svm_prime_mock",
 	.desc = "drm_svm PRIME KUnit mock",
-	.date = "20261122",
+	DRM_SVM_DRIVER_DATE("20261122")
 };
 
 static void prime_mock_fini(void *data)
@@ -187,8 +188,7 @@ static void prime_check_sgt(struct kunit *test, struct sg_table *sgt,
 	for_each_sgtable_sg(sgt, sg, n) {
 		KUNIT_ASSERT_EQ(test, sg->offset, 0);
 		for (j = 0; j < sg->length >> PAGE_SHIFT; j++) {
-			u32 *p = kmap_local_page(nth_page(prime_sg_page(sg),
-							  j));
+			u32 *p = kmap_local_page(prime_sg_page(sg) + j);
 
 			for (i = 0; i < PAGE_SIZE / 4; i++, word++)
 				bad += p[i] != (u32)(seed ^
@@ -239,7 +239,7 @@ static void prime_move_notify(struct dma_buf_attachment *attach)
 }
 
 static const struct dma_buf_attach_ops prime_importer_ops = {
-	.move_notify = prime_move_notify,
+	DRM_SVM_ATTACH_INVALIDATE(prime_move_notify),
 };
 
 static void prime_map(struct kunit *test, struct dma_buf_attachment *attach,

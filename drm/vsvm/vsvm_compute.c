@@ -782,7 +782,7 @@ static enum drm_gpu_sched_stat
 vsvm_compute_timedout_job(struct drm_sched_job *job)
 {
 	/* Jobs wait for fault resolution as long as it takes. */
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	return DRM_GPU_SCHED_STAT_NO_HANG;
 }
 
 static void vsvm_exec_job_free(struct vsvm_exec_job *job)
@@ -1080,13 +1080,13 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		vsvm_vm_put(vm);
 		return -EINVAL;
 	}
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc_obj(*job, GFP_KERNEL);
 	if (!job) {
 		vsvm_vm_put(vm);
 		return -ENOMEM;
 	}
 	job->vm = vm;
-	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL);
+	job->hw_fence = kzalloc_obj(*job->hw_fence, GFP_KERNEL);
 	job->bounce = kmalloc(VSVM_BOUNCE, GFP_KERNEL);
 	if (!job->hw_fence || !job->bounce) {
 		ret = -ENOMEM;
@@ -1203,7 +1203,7 @@ int vsvm_compute_init(struct vsvm_device *vdev)
 	};
 	int ret;
 
-	ce = kzalloc(sizeof(*ce), GFP_KERNEL);
+	ce = kzalloc_obj(*ce, GFP_KERNEL);
 	if (!ce)
 		return -ENOMEM;
 	ce->vdev = vdev;

@@ -109,7 +109,7 @@ static const char vsvm_devmem_owner_token;
 
 static struct vsvm_device *page_to_vsvm(struct page *page)
 {
-	return container_of(page->pgmap, struct vsvm_device, devmem);
+	return container_of(page_pgmap(page), struct vsvm_device, devmem);
 }
 
 /**
@@ -138,7 +138,7 @@ void *vsvm_devmem_owner(void)
  */
 bool vsvm_devmem_is_local(struct vsvm_device *vdev, struct page *page)
 {
-	return is_device_private_page(page) && page->pgmap == &vdev->devmem;
+	return is_device_private_page(page) && page_pgmap(page) == &vdev->devmem;
 }
 
 /**
@@ -151,8 +151,8 @@ bool vsvm_devmem_is_local(struct vsvm_device *vdev, struct page *page)
 bool vsvm_devmem_is_peer(struct vsvm_device *vdev, struct page *page)
 {
 	return is_device_private_page(page) &&
-		page->pgmap->owner == vsvm_devmem_owner() &&
-		page->pgmap != &vdev->devmem;
+		page_pgmap(page)->owner == vsvm_devmem_owner() &&
+		page_pgmap(page) != &vdev->devmem;
 }
 
 /**
@@ -218,14 +218,17 @@ static void vsvm_devmem_chunk_lru_add(struct vsvm_devmem_chunk *chunk)
 	spin_unlock(&vdev->devmem_lru_lock);
 }
 
-static void vsvm_devmem_page_free(struct page *page)
+/* &dev_pagemap_ops.folio_free: device folios are single pages here. */
+static void vsvm_devmem_folio_free(struct folio *folio)
 {
-	struct vsvm_devmem_chunk *chunk = page->zone_device_data;
+	struct vsvm_devmem_chunk *chunk = folio->page.zone_device_data;
 
-	page->zone_device_data = NULL;
+	folio->page.zone_device_data = NULL;
 	atomic64_dec(&chunk->vdev->devmem_pages);
 	vsvm_devmem_chunk_put(chunk);
 }
+
+DRM_SVM_DEFINE_PAGE_FREE(vsvm_devmem_folio_free)
 
 /*
  * VRAM for @npages device pages, evicting the least recently used VRAM of
@@ -239,7 +242,7 @@ vsvm_devmem_chunk_alloc(struct vsvm_device *vdev, unsigned long npages)
 	struct gpu_buddy_block *block;
 	int ret;
 
-	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	chunk = kzalloc_obj(*chunk, GFP_KERNEL);
 	if (!chunk)
 		return ERR_PTR(-ENOMEM);
 	chunk->vdev = vdev;
@@ -298,7 +301,7 @@ static struct page *vsvm_devmem_cursor_next(struct vsvm_devmem_cursor *cur)
 	cur->off += PAGE_SIZE;
 	page->zone_device_data = chunk;
 	atomic_inc(&chunk->refs);
-	zone_device_page_init(page);
+	zone_device_folio_init((struct folio *)page, &vdev->devmem, 0);
 	atomic64_inc(&vdev->devmem_pages);
 	return page;
 }
@@ -306,7 +309,7 @@ static struct page *vsvm_devmem_cursor_next(struct vsvm_devmem_cursor *cur)
 static vm_fault_t vsvm_devmem_migrate_to_ram(struct vm_fault *vmf);
 
 static const struct dev_pagemap_ops vsvm_devmem_ops = {
-	.page_free = vsvm_devmem_page_free,
+	DRM_SVM_PAGEMAP_FOLIO_FREE(vsvm_devmem_folio_free),
 	.migrate_to_ram = vsvm_devmem_migrate_to_ram,
 };
 
@@ -546,7 +549,7 @@ static int vsvm_devmem_evict_oldest(struct drm_svm_vram_evictor *ev,
 	struct vsvm_migrate_ctx *ctx;
 	unsigned long moved;
 
-	ctx = kvmalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kvmalloc_obj(*ctx, GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
 	spin_lock(&vdev->devmem_lru_lock);
@@ -602,7 +605,7 @@ static vm_fault_t vsvm_devmem_migrate_to_ram(struct vm_fault *vmf)
 	u64 moved = 0;
 	int ret;
 
-	ctx = kvmalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kvmalloc_obj(*ctx, GFP_KERNEL);
 	if (!ctx)
 		return VM_FAULT_OOM;
 	ret = vsvm_migrate_batch(vdev, vma, start, end, false, vmf->page, ctx,
@@ -637,7 +640,7 @@ int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
 	int ret = 0;
 
 	*moved = 0;
-	ctx = kvmalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kvmalloc_obj(*ctx, GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
 	mmap_read_lock(mm);

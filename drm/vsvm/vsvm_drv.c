@@ -180,8 +180,7 @@ static void vsvm_postclose(struct drm_device *drm, struct drm_file *file)
 
 static const struct file_operations vsvm_fops = {
 	.owner = THIS_MODULE,
-	DRM_GEM_FOPS,
-	.get_unmapped_area = drm_svm_get_unmapped_area,
+	DRM_SVM_GEM_FOPS,
 };
 
 /*
@@ -199,7 +198,7 @@ static struct drm_gem_object *vsvm_gem_prime_import(struct drm_device *drm,
 
 static const struct drm_driver vsvm_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
-			   DRIVER_GEM_GPUVA,
+			   DRM_SVM_DRIVER_GEM_GPUVA,
 	.ioctls = vsvm_ioctls,
 	.num_ioctls = ARRAY_SIZE(vsvm_ioctls),
 	.fops = &vsvm_fops,
@@ -208,7 +207,7 @@ static const struct drm_driver vsvm_drm_driver = {
 	.gem_prime_import = vsvm_gem_prime_import,
 	.name = VSVM_DRIVER_NAME,
 	.desc = "Virtual SVM GPU",
-	.date = "20261121",
+	DRM_SVM_DRIVER_DATE("20261121")
 	.major = DRM_VSVM_UAPI_MAJOR,
 	.minor = DRM_VSVM_UAPI_MINOR,
 };

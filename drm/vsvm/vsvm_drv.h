@@ -15,6 +15,7 @@
 #include <drm/drm_device.h>
 #include <drm/drm_svm.h>
 #include <drm/drm_svm_bo.h>
+#include <drm/drm_svm_compat.h>
 #include <drm/drm_svm_mirror.h>
 #include <drm/gpu_scheduler.h>
 

@@ -75,8 +75,9 @@ struct page *vsvm_vram_page(struct drm_svm_device *sdev, u64 offset)
 {
 	struct vsvm_device *vdev = container_of(sdev, struct vsvm_device, svm);
 
-	return nth_page(vdev->vram_store[offset >> VSVM_STORE_SHIFT],
-			(offset & (BIT(VSVM_STORE_SHIFT) - 1)) >> PAGE_SHIFT);
+	/* Each store block is one high-order allocation: contiguous pages. */
+	return vdev->vram_store[offset >> VSVM_STORE_SHIFT] +
+		((offset & (BIT(VSVM_STORE_SHIFT) - 1)) >> PAGE_SHIFT);
 }
 
 static struct page *vsvm_job_page(struct vsvm_copy_job *job,
@@ -175,7 +176,7 @@ static enum drm_gpu_sched_stat vsvm_timedout_job(struct drm_sched_job *job)
 	/* The simulated engine never hangs; a slow copy just takes longer. */
 	drm_warn_once(&engine->vdev->drm, "vsvm: %s: copy job is slow\n",
 		      engine->name);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	return DRM_GPU_SCHED_STAT_NO_HANG;
 }
 
 static void vsvm_free_job(struct drm_sched_job *sched_job)
@@ -225,10 +226,10 @@ struct dma_fence *vsvm_copy(struct drm_svm_device *sdev,
 	unsigned int i;
 	int ret;
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc_obj(*job, GFP_KERNEL);
 	if (!job)
 		return ERR_PTR(-ENOMEM);
-	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL);
+	job->hw_fence = kzalloc_obj(*job->hw_fence, GFP_KERNEL);
 	job->dst = kvmalloc(bytes, GFP_KERNEL);
 	if (copy->src_pl != DRM_SVM_PL_ZERO)
 		job->src = kvmalloc(bytes, GFP_KERNEL);

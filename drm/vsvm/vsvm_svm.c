@@ -138,7 +138,7 @@ static int vsvm_pt_prepare(struct vsvm_svm *svm, unsigned long start,
 
 		if (xa_load(&svm->pt, slot))
 			continue;
-		b = kzalloc(sizeof(*b), gfp);
+		b = kzalloc_obj(*b, gfp);
 		if (!b)
 			return -ENOMEM;
 		ret = xa_insert(&svm->pt, slot, b, gfp);
@@ -195,7 +195,7 @@ static const struct drm_svm_mirror_ops vsvm_mirror_ops = {
 int vsvm_file_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct vsvm_device *vdev = to_vsvm(drm);
-	struct vsvm_file *vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
+	struct vsvm_file *vfile = kzalloc_obj(*vfile, GFP_KERNEL);
 
 	if (!vfile)
 		return -ENOMEM;
@@ -259,7 +259,7 @@ struct vsvm_svm *vsvm_svm_get(struct drm_device *drm, struct drm_file *file)
 			svm = ERR_PTR(-EINVAL);
 		goto out;
 	}
-	svm = kzalloc(sizeof(*svm), GFP_KERNEL);
+	svm = kzalloc_obj(*svm, GFP_KERNEL);
 	if (!svm) {
 		svm = ERR_PTR(-ENOMEM);
 		goto out;
@@ -305,7 +305,7 @@ struct vsvm_svm_update {
 static bool vsvm_svm_page_local(struct vsvm_svm *svm, struct page *page)
 {
 	return is_device_private_page(page) &&
-		page->pgmap == &svm->vdev->devmem;
+		page_pgmap(page) == &svm->vdev->devmem;
 }
 
 /* The entry for a page hmm_range_fault() returned; counts non-VRAM pages. */
@@ -1085,7 +1085,7 @@ int vsvm_svm_prefetch_ioctl(struct drm_device *drm, void *data,
 		if (!syncobj)
 			return -ENOENT;
 	}
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kzalloc_obj(*p, GFP_KERNEL);
 	if (!p) {
 		ret = -ENOMEM;
 		goto out_syncobj;

@@ -71,7 +71,7 @@ static int vsvm_va_link(struct vsvm_vm *vm, struct drm_gpuva *va)
 	if (!obj)
 		return 0;
 	dma_resv_lock(obj->resv, NULL);
-	vm_bo = drm_gpuvm_bo_obtain(&vm->gpuvm, obj);
+	vm_bo = drm_gpuvm_bo_obtain_locked(&vm->gpuvm, obj);
 	if (IS_ERR(vm_bo)) {
 		dma_resv_unlock(obj->resv);
 		return PTR_ERR(vm_bo);
@@ -105,7 +105,7 @@ static int vsvm_sm_step_map(struct drm_gpuva_op *op, void *priv)
 	struct drm_gpuva *va;
 	int ret;
 
-	va = kzalloc(sizeof(*va), GFP_KERNEL);
+	va = kzalloc_obj(*va, GFP_KERNEL);
 	if (!va)
 		return -ENOMEM;
 	drm_gpuva_map(&bind->vm->gpuvm, va, &op->map);
@@ -125,12 +125,12 @@ static int vsvm_sm_step_remap(struct drm_gpuva_op *op, void *priv)
 	struct drm_gpuva *prev = NULL, *next = NULL;
 
 	if (op->remap.prev) {
-		prev = kzalloc(sizeof(*prev), GFP_KERNEL);
+		prev = kzalloc_obj(*prev, GFP_KERNEL);
 		if (!prev)
 			return -ENOMEM;
 	}
 	if (op->remap.next) {
-		next = kzalloc(sizeof(*next), GFP_KERNEL);
+		next = kzalloc_obj(*next, GFP_KERNEL);
 		if (!next) {
 			kfree(prev);
 			return -ENOMEM;
@@ -274,7 +274,7 @@ int vsvm_vm_create_ioctl(struct drm_device *drm, void *data,
 		if (IS_ERR(svm))
 			return PTR_ERR(svm);
 	}
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = kzalloc_obj(*vm, GFP_KERNEL);
 	if (!vm)
 		return -ENOMEM;
 	r_obj = drm_gpuvm_resv_object_alloc(drm);
@@ -437,9 +437,16 @@ int vsvm_vm_bind_ioctl(struct drm_device *drm, void *data,
 		bind.va_flags |= VSVM_VA_MIRROR;
 	}
 	ret = drm_gpuvm_sm_unmap(&vm->gpuvm, &bind, args->addr, args->range);
-	if (!ret && args->op != DRM_VSVM_VM_BIND_OP_UNMAP)
-		ret = drm_gpuvm_sm_map(&vm->gpuvm, &bind, args->addr,
-				       args->range, obj, args->obj_offset);
+	if (!ret && args->op != DRM_VSVM_VM_BIND_OP_UNMAP) {
+		struct drm_gpuvm_map_req req = {
+			.map.va.addr = args->addr,
+			.map.va.range = args->range,
+			.map.gem.obj = obj,
+			.map.gem.offset = args->obj_offset,
+		};
+
+		ret = drm_svm_gpuvm_sm_map(&vm->gpuvm, &bind, &req);
+	}
 out_unlock:
 	mutex_unlock(&vm->lock);
 out_put:

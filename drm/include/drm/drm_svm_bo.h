@@ -306,4 +306,28 @@ unsigned long drm_svm_get_unmapped_area(struct file *filp, unsigned long uaddr,
 					unsigned long len, unsigned long pgoff,
 					unsigned long flags);
 
+/**
+ * DRM_SVM_GEM_FOPS - &file_operations members of a driver on drm_svm
+ *
+ * DRM_GEM_FOPS with drm_svm_get_unmapped_area(), which aligns CPU
+ * mappings of objects for huge (PMD) mappings; the DRM one only does that
+ * for shmem-backed objects. Use it in place of DRM_GEM_FOPS:
+ *
+ *	static const struct file_operations my_fops = {
+ *		.owner = THIS_MODULE,
+ *		DRM_SVM_GEM_FOPS,
+ *	};
+ */
+#define DRM_SVM_GEM_FOPS \
+	.open		= drm_open,\
+	.release	= drm_release,\
+	.unlocked_ioctl	= drm_ioctl,\
+	.compat_ioctl	= drm_compat_ioctl,\
+	.poll		= drm_poll,\
+	.read		= drm_read,\
+	.llseek		= noop_llseek,\
+	.get_unmapped_area = drm_svm_get_unmapped_area,\
+	.mmap		= drm_gem_mmap,\
+	.fop_flags	= FOP_UNSIGNED_OFFSET
+
 #endif /* __DRM_SVM_BO_H__ */
