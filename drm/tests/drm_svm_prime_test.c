@@ -273,7 +273,7 @@ static void drm_svm_prime_test_dynamic(struct kunit *test)
 	attach = dma_buf_dynamic_attach(dmabuf, m->drm.dev, &prime_importer_ops,
 					&imp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_dynamic(attach));
+	KUNIT_EXPECT_PTR_EQ(test, attach->importer_ops, &prime_importer_ops);
 	KUNIT_EXPECT_EQ(test, bo->pin_count, 0);
 
 	prime_map(test, attach, &imp);
