@@ -90,6 +90,10 @@ for t in "$B"/tests/kselftest/*_test; do
 	kselftest "$t"
 done
 
+# lib/test_hmm's own suite (hmm-tests, built unmodified from the kernel
+# tree when it has one that builds here): the peer's baseline.
+[ -x "$B"/tests/kselftest/hmm-tests ] && kselftest "$B"/tests/kselftest/hmm-tests
+
 # Two vsvm devices (peer migration and mapping).
 step reload-vsvm-two-devices sh -c 'modprobe -r vsvm &&
 	modprobe vsvm num_devices=2 vram_size_mb=64 visible_vram_mb=32'

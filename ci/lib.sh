@@ -76,6 +76,16 @@ mod_build_dir() {
 	fi
 }
 
+# The userspace build directory: build/meson for the test kernel,
+# build/meson-<series> for the others (their kernel headers differ).
+meson_dir() {
+	if [ "$KSERIES" = 7.3 ]; then
+		echo "$TOP_DIR/build/meson"
+	else
+		echo "$TOP_DIR/build/meson-$KSERIES"
+	fi
+}
+
 # build_flavour FLAVOUR: set up the machine and build kernel, modules and
 # userspace for one kernel flavour (used by demo.sh and bench.sh).
 build_flavour() {

@@ -9,7 +9,7 @@ set -euo pipefail
 flavour=${1:-debug}
 kdir=$(kernel_dir "$flavour")
 [ -f "$kdir/.done" ] || kdir=$("$CI_DIR/build-kernel.sh" "$flavour")
-b="$TOP_DIR/build/meson"
+b=$(meson_dir)
 opts=(-Dkernel_src="$(src_tree)" -Dkernel_headers="$kdir/usr" -Dwerror=true)
 if [ -f "$b/build.ninja" ]; then
 	meson configure "$b" "${opts[@]}" >/dev/null

@@ -33,11 +33,14 @@ struct svm_device;
  *	(svm_prefetch and svm_advise on system-allocator memory).
  * SVM_CAP_COMPUTE: the device runs command buffers (svm_exec) in a VM and
  *	svm_alloc() memory is bound in it at its CPU address.
+ * SVM_CAP_DEVICE_THP: device memory moves in 2 MiB folios (Linux 7.2 and
+ *	later, never on 6.12).
  */
 #define SVM_CAP_NONE		0ull
 #define SVM_CAP_MIRROR		(1ull << 0)
 #define SVM_CAP_DEVICE_PRIVATE	(1ull << 1)
 #define SVM_CAP_COMPUTE		(1ull << 2)
+#define SVM_CAP_DEVICE_THP	(1ull << 3)
 
 /**
  * struct svm_device_info - what svm_device_query() reports

@@ -200,7 +200,8 @@ svm_public int svm_device_query(struct svm_device *dev,
 	info->page_sizes = v[5];
 	info->caps = (v[6] & DRM_VSVM_CAP_MIRROR ? SVM_CAP_MIRROR : 0) |
 		(v[6] & DRM_VSVM_CAP_DEVICE_PRIVATE ? SVM_CAP_DEVICE_PRIVATE : 0) |
-		(v[6] & DRM_VSVM_CAP_COMPUTE ? SVM_CAP_COMPUTE : 0);
+		(v[6] & DRM_VSVM_CAP_COMPUTE ? SVM_CAP_COMPUTE : 0) |
+		(v[6] & DRM_VSVM_CAP_DEVICE_THP ? SVM_CAP_DEVICE_THP : 0);
 	info->num_compute_engines = v[7];
 	snprintf(info->driver, sizeof(info->driver), "%s", dev->driver);
 	snprintf(info->node, sizeof(info->node), "%s", dev->node);

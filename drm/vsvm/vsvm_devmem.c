@@ -127,6 +127,21 @@ void *vsvm_devmem_owner(void)
 }
 
 /**
+ * vsvm_devmem_has_thp() - whether device memory moves in 2 MiB folios
+ * @vdev: the device
+ *
+ * Only kernels with device-private THP migration (drm_svm_has_device_thp(),
+ * Linux 7.2+) can; vsvm's migration still moves 4 KiB pages on every
+ * kernel, so this is false until its 2 MiB path exists.
+ *
+ * Return: true when migrations of PMD-aligned ranges use 2 MiB folios.
+ */
+bool vsvm_devmem_has_thp(struct vsvm_device *vdev)
+{
+	return drm_svm_has_device_thp() && vdev->devmem_thp;
+}
+
+/**
  * vsvm_devmem_is_local() - whether a page is in a device's own VRAM
  * @vdev: the device
  * @page: any page

@@ -98,6 +98,11 @@ struct vsvm_device {
 	atomic64_t copy_jobs;
 	/** @devmem: VRAM as device-private pages (SVM migration target). */
 	struct dev_pagemap devmem;
+	/**
+	 * @devmem_thp: migrations use 2 MiB device folios; never set yet
+	 * (see vsvm_devmem_has_thp()).
+	 */
+	bool devmem_thp;
 	/** @devmem_res: the physical address range of @devmem. */
 	struct resource *devmem_res;
 	/** @devmem_free: SVM VRAM chunks whose VRAM is to be freed. */
@@ -241,6 +246,7 @@ u64 vsvm_devmem_evict(struct vsvm_device *vdev);
 u64 vsvm_devmem_offset(struct page *page);
 struct page *vsvm_devmem_backing(struct page *page);
 void *vsvm_devmem_owner(void);
+bool vsvm_devmem_has_thp(struct vsvm_device *vdev);
 bool vsvm_devmem_is_local(struct vsvm_device *vdev, struct page *page);
 bool vsvm_devmem_is_peer(struct vsvm_device *vdev, struct page *page);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,6 +79,28 @@ TEST_F(vsvm, params_stable)
 			ASSERT_EQ(first[p], v);
 		}
 	ASSERT_EQ(DRM_VSVM_UAPI_MAJOR, first[DRM_VSVM_PARAM_UAPI_VERSION] >> 16);
+}
+
+/*
+ * The capability bits name only what the device does on the running
+ * kernel: 2 MiB device folios need Linux 7.2+, so 6.12 never reports them.
+ */
+TEST_F(vsvm, caps_match_kernel)
+{
+	const __u64 known = DRM_VSVM_CAP_MIRROR | DRM_VSVM_CAP_DEVICE_PRIVATE |
+		DRM_VSVM_CAP_COMPUTE | DRM_VSVM_CAP_DEVICE_THP;
+	struct utsname u;
+	int major = 0, minor = 0;
+	__u64 caps = 0;
+
+	ASSERT_EQ(0, get_param(self->fd, DRM_VSVM_PARAM_CAPS, &caps));
+	ASSERT_EQ(0, caps & ~known);
+	ASSERT_EQ(DRM_VSVM_CAP_MIRROR | DRM_VSVM_CAP_DEVICE_PRIVATE |
+		  DRM_VSVM_CAP_COMPUTE, caps & ~DRM_VSVM_CAP_DEVICE_THP);
+	ASSERT_EQ(0, uname(&u));
+	ASSERT_EQ(2, sscanf(u.release, "%d.%d", &major, &minor));
+	if (major < 7 || (major == 7 && minor < 2))
+		ASSERT_EQ(0, caps & DRM_VSVM_CAP_DEVICE_THP);
 }
 
 struct thread_arg {

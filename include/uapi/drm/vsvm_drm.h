@@ -105,6 +105,12 @@ enum drm_vsvm_param {
 #define DRM_VSVM_CAP_DEVICE_PRIVATE	(1ull << 1)
 /** DRM_VSVM_CAP_COMPUTE - VMs and a compute engine (DRM_IOCTL_VSVM_EXEC) */
 #define DRM_VSVM_CAP_COMPUTE		(1ull << 2)
+/**
+ * DRM_VSVM_CAP_DEVICE_THP - mirrored memory moves to and from VRAM as 2 MiB
+ * device folios (PMD-aligned ranges). Needs Linux 7.2 or later; never set on
+ * the 6.12 LTS kernel, where device memory moves 4 KiB at a time.
+ */
+#define DRM_VSVM_CAP_DEVICE_THP		(1ull << 3)
 
 /**
  * struct drm_vsvm_get_param - argument of DRM_IOCTL_VSVM_GET_PARAM
