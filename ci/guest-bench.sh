@@ -13,3 +13,9 @@ grep -h "faults\|migrat" /sys/kernel/debug/dri/vsvm.0/vsvm_info
 modprobe test_hmm
 echo
 build/meson/benchmarks/svm_bench
+# lib/test_hmm's own THP migration benchmark (hmm-tests of the kernel tree),
+# in the same boot.
+if [ -x build/meson/tests/kselftest/hmm-tests ]; then
+	echo
+	build/meson/tests/kselftest/hmm-tests -r hmm.benchmark_thp_migration
+fi

@@ -73,12 +73,13 @@ done
 # Screendumps the IGT tests took (vsvm_prime_virtio), kept as artifacts.
 ls "$R"/screendump/*.png 2>/dev/null | sed 's|^|artifact: |'
 
-# kselftest-harness tests.
+# kselftest-harness tests: kselftest BINARY [harness options...]
 kselftest() {
 	local t=$1 name
+	shift
 	name=$(basename "$t")
 	"$t" -l > "$R/kselftest/$name.list" 2>/dev/null
-	timeout -s TERM -k 10 600 "$t" > "$R/kselftest/$name.tap" \
+	timeout -s TERM -k 10 600 "$t" "$@" > "$R/kselftest/$name.tap" \
 		2> "$R/kselftest/$name.err"
 	echo "$?" > "$R/kselftest/$name.rc"
 	grep -E '^(not )?ok ' "$R/kselftest/$name.tap" | sed "s|^|kselftest: $name: |"
@@ -91,8 +92,10 @@ for t in "$B"/tests/kselftest/*_test; do
 done
 
 # lib/test_hmm's own suite (hmm-tests, built unmodified from the kernel
-# tree when it has one that builds here): the peer's baseline.
-[ -x "$B"/tests/kselftest/hmm-tests ] && kselftest "$B"/tests/kselftest/hmm-tests
+# tree when it has one that builds here): the peer's baseline. Its THP
+# migration benchmark runs in ci/bench.sh on the plain kernel instead.
+[ -x "$B"/tests/kselftest/hmm-tests ] &&
+	kselftest "$B"/tests/kselftest/hmm-tests -T benchmark_thp_migration
 
 # Two vsvm devices (peer migration and mapping).
 step reload-vsvm-two-devices sh -c 'modprobe -r vsvm &&

@@ -36,16 +36,18 @@ MODULE_IMPORT_NS("DMA_BUF");
  * is a dynamic one (&dma_buf_ops.pin and &dma_buf_ops.unpin, no cached
  * mapping):
  *
- * - Dynamic importers (&dma_buf_attach_ops.move_notify) get a scatter list
- *   of the pages backing the object right now. Mapping brings chunks that
+ * - Dynamic importers (&dma_buf_attach_ops.invalidate_mappings, called
+ *   move_notify before 7.x) get a scatter list of the pages backing the
+ *   object right now. Mapping brings chunks that
  *   are in VRAM, which other devices cannot reach through struct pages,
  *   back to SYSTEM (or GTT) first and waits for the copies. Any later move
  *   of a chunk (migration ioctl, eviction, CPU-fault placement switch)
- *   first calls dma_buf_move_notify(), under the reservation lock and
+ *   first calls dma_buf_invalidate_mappings(), under the reservation lock and
  *   before the chunk's memory is replaced: the importer must stop using
  *   its mapping and map again, which returns the new pages.
- * - Static importers (no move_notify) are pinned by the dma-buf core for
- *   the lifetime of the attachment (&dma_buf_ops.pin is drm_svm_bo_pin()):
+ * - Static importers (no invalidate_mappings) are pinned by the dma-buf
+ *   core while they are mapped (7.x; for the whole attachment on 6.12;
+ *   &dma_buf_ops.pin is drm_svm_bo_pin()):
  *   the whole object is populated in SYSTEM/GTT and stays there. Moves of
  *   a pinned object fail with -EBUSY; eviction never sees it, as it has no
  *   VRAM. Nothing is copied behind the importer's back, so no data is
@@ -67,7 +69,7 @@ MODULE_IMPORT_NS("DMA_BUF");
  * - The dma-buf uses the object's reservation object (&drm_gem_object.resv)
  *   as its &dma_buf.resv. The dma-buf core holds it around pin, unpin,
  *   map, unmap, vmap and vunmap; the object's moves hold it too, and call
- *   dma_buf_move_notify() with it held, so a mapping is never created
+ *   dma_buf_invalidate_mappings() with it held, so a mapping is never created
  *   while a move is half done.
  * - &drm_svm_bo.pin_count, &drm_svm_bo.vaddr and &drm_svm_bo.dmabuf are
  *   protected by the reservation lock.

@@ -340,8 +340,8 @@ static void drm_svm_prime_test_evict_notifies(struct kunit *test)
 }
 
 /*
- * A static importer pins: the object is in SYSTEM for the attachment's
- * lifetime, moves fail with -EBUSY, the cached mapping stays right.
+ * A static importer pins: the object is in SYSTEM while it is attached
+ * (6.12) or mapped (7.x), moves fail with -EBUSY, the mapping stays right.
  */
 static void drm_svm_prime_test_static_pin(struct kunit *test)
 {
@@ -354,10 +354,11 @@ static void drm_svm_prime_test_static_pin(struct kunit *test)
 	dmabuf = prime_export(test, bo);
 	attach = dma_buf_attach(dmabuf, m->drm.dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, bo->pin_count, 1);
-	KUNIT_EXPECT_TRUE(test, prime_all_in(test, bo, DRM_SVM_PL_SYSTEM));
+	KUNIT_EXPECT_EQ(test, bo->pin_count, DRM_SVM_DMABUF_PIN_ON_ATTACH);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, bo->pin_count, 1);
+	KUNIT_EXPECT_TRUE(test, prime_all_in(test, bo, DRM_SVM_PL_SYSTEM));
 	prime_check_sgt(test, sgt, 4);
 
 	KUNIT_EXPECT_EQ(test, drm_svm_bo_migrate(bo, 0, SZ_256K,
@@ -382,7 +383,10 @@ static void drm_svm_prime_test_static_pin(struct kunit *test)
 	prime_put(dmabuf);
 }
 
-/* A VRAM-only object cannot be pinned in system memory: attach fails. */
+/*
+ * A VRAM-only object cannot be pinned in system memory: a static importer
+ * fails to attach (6.12) or to map (7.x), with -EINVAL either way.
+ */
 static void drm_svm_prime_test_vram_only(struct kunit *test)
 {
 	struct prime_mock *m = prime_mock_create(test, SZ_4M, "drm_svm_prime");
@@ -399,7 +403,20 @@ static void drm_svm_prime_test_vram_only(struct kunit *test)
 							&bo->base), 0);
 	dmabuf = prime_export(test, bo);
 	attach = dma_buf_attach(dmabuf, m->drm.dev);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(attach), -EINVAL);
+	if (DRM_SVM_DMABUF_PIN_ON_ATTACH) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(attach), -EINVAL);
+	} else {
+		struct sg_table *sgt;
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+		sgt = dma_buf_map_attachment_unlocked(attach,
+						      DMA_BIDIRECTIONAL);
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(sgt), -EINVAL);
+		if (!IS_ERR(sgt))
+			dma_buf_unmap_attachment_unlocked(attach, sgt,
+							  DMA_BIDIRECTIONAL);
+		dma_buf_detach(dmabuf, attach);
+	}
 	KUNIT_EXPECT_EQ(test, bo->pin_count, 0);
 	prime_put(dmabuf);
 }

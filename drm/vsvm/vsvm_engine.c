@@ -303,7 +303,7 @@ static int vsvm_engine_init(struct vsvm_device *vdev, unsigned int id)
 	 * so a synchronous copy costs two context switches on one CPU rather
 	 * than waking another CPU twice (milliseconds under emulation).
 	 */
-	engine->wq = alloc_workqueue("%s", WQ_HIGHPRI | WQ_MEM_RECLAIM, 1,
+	engine->wq = alloc_workqueue("%s", WQ_HIGHPRI | WQ_MEM_RECLAIM | WQ_PERCPU, 1,
 				     engine->name);
 	if (!engine->wq)
 		return -ENOMEM;

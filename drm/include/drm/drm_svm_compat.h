@@ -32,14 +32,17 @@
  *   make_device_exclusive(), hmm_range_fault_unlocked_timeout(),
  *   vma_is_cow_mapping(), drm_gpuvm_bo_obtain_locked(), struct
  *   drm_gpuvm_map_req, dma_buf_invalidate_mappings(),
- *   DRM_GPU_SCHED_STAT_NO_HANG, MODULE_IMPORT_NS() with a string).
+ *   DRM_GPU_SCHED_STAT_NO_HANG, WQ_PERCPU, MODULE_IMPORT_NS() with a
+ *   string).
  *   Debian's 6.12 already carries some 7.x interfaces (gpu_buddy, the
  *   newer drm_sched_init(), kzalloc_obj()): those need nothing here.
  * - Where the same name means different things, or a structure member was
  *   renamed, a drm_svm name covers both: drm_svm_gpuvm_sm_map(),
  *   drm_svm_insert_pfn_pmd(), drm_svm_fence_array_create(),
  *   DRM_SVM_DRIVER_DATE(), DRM_SVM_DRIVER_GEM_GPUVA,
- *   DRM_SVM_ATTACH_INVALIDATE(), DRM_SVM_PAGEMAP_FOLIO_FREE().
+ *   DRM_SVM_ATTACH_INVALIDATE(), DRM_SVM_PAGEMAP_FOLIO_FREE(),
+ *   DRM_SVM_DMABUF_PIN_ON_ATTACH (when the dma-buf core pins for a static
+ *   importer: at attach on 6.12, at map on 7.x).
  *
  * Kernels between 6.13 and 7.2 are not supported: the switch below is one
  * version test, not one per interface. Features that need 7.x (2 MiB device
@@ -159,6 +162,12 @@ static inline void dma_buf_invalidate_mappings(struct dma_buf *dmabuf)
 
 #define DRM_GPU_SCHED_STAT_NO_HANG	DRM_GPU_SCHED_STAT_NOMINAL
 
+/* 6.17+: a workqueue says whether it is per-CPU; 6.12's are by default. */
+#define WQ_PERCPU	0
+
+/* The core pins for static importers at attach (7.x: at map). */
+#define DRM_SVM_DMABUF_PIN_ON_ATTACH	1
+
 static inline vm_fault_t drm_svm_insert_pfn_pmd(struct vm_fault *vmf,
 						unsigned long pfn, bool write)
 {
@@ -216,6 +225,8 @@ drm_svm_fence_array_create(int num, struct dma_fence **fences, u64 context,
 
 #define DRM_SVM_PAGEMAP_FOLIO_FREE(fn)	.folio_free = (fn)
 #define DRM_SVM_DEFINE_PAGE_FREE(fn)
+
+#define DRM_SVM_DMABUF_PIN_ON_ATTACH	0
 
 #endif
 
