@@ -153,7 +153,7 @@ static void drm_svm_range_unmapped(struct drm_svm_mirror *mirror,
 {
 	r->flags = DRM_SVM_RANGE_UNMAPPED;
 	list_add_tail(&r->gc_link, &mirror->gc_list);
-	queue_work(system_unbound_wq, &mirror->gc_work);
+	queue_work(system_dfl_wq, &mirror->gc_work);
 }
 
 /*

@@ -143,7 +143,7 @@ static struct dma_fence *mock_copy(struct drm_svm_device *sdev,
 	m->copies++;
 	m->copied_pages += req->npages;
 	spin_unlock(&m->lock);
-	schedule_work(&m->work);
+	queue_work(system_percpu_wq, &m->work);
 	return &c->fence;
 }
 
@@ -173,7 +173,7 @@ static void mock_fini(void *data)
 	spin_lock(&m->lock);
 	m->paused = false;
 	spin_unlock(&m->lock);
-	schedule_work(&m->work);
+	queue_work(system_percpu_wq, &m->work);
 	flush_work(&m->work);
 	drm_svm_device_fini(&m->svm);
 	drm_svm_vram_fini(&m->vram);
@@ -367,7 +367,7 @@ static void drm_svm_bo_test_busy(struct kunit *test)
 	spin_lock(&m->lock);
 	m->paused = false;
 	spin_unlock(&m->lock);
-	schedule_work(&m->work);
+	queue_work(system_percpu_wq, &m->work);
 	KUNIT_EXPECT_GE(test, dma_fence_wait(fence, false), 0);
 	dma_fence_put(fence);
 	placement_of(test, bo, 1, &info);

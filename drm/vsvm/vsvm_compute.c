@@ -788,7 +788,7 @@ vsvm_compute_timedout_job(struct drm_sched_job *job)
 static void vsvm_exec_job_free(struct vsvm_exec_job *job)
 {
 	/* Before run_job the hardware fence was never initialised. */
-	if (job->hw_fence->ops)
+	if (dma_fence_was_initialized(job->hw_fence))
 		dma_fence_put(job->hw_fence);
 	else
 		kfree(job->hw_fence);

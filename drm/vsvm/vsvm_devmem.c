@@ -219,7 +219,7 @@ static void vsvm_devmem_chunk_put(struct vsvm_devmem_chunk *chunk)
 
 	if (atomic_dec_and_test(&chunk->refs) &&
 	    llist_add(&chunk->free, &vdev->devmem_free))
-		queue_work(system_unbound_wq, &vdev->devmem_free_work);
+		queue_work(system_dfl_wq, &vdev->devmem_free_work);
 }
 
 /* (Re)insert at the most recently used end of the LRU. */

@@ -185,7 +185,7 @@ static void vsvm_free_job(struct drm_sched_job *sched_job)
 
 	drm_sched_job_cleanup(sched_job);
 	/* Before run_job the hardware fence was never initialised. */
-	if (job->hw_fence->ops)
+	if (dma_fence_was_initialized(job->hw_fence))
 		dma_fence_put(job->hw_fence);
 	else
 		kfree(job->hw_fence);

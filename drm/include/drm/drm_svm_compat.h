@@ -32,10 +32,11 @@
  *   make_device_exclusive(), hmm_range_fault_unlocked_timeout(),
  *   vma_is_cow_mapping(), drm_gpuvm_bo_obtain_locked(), struct
  *   drm_gpuvm_map_req, dma_buf_invalidate_mappings(),
- *   DRM_GPU_SCHED_STAT_NO_HANG, WQ_PERCPU, MODULE_IMPORT_NS() with a
- *   string).
+ *   DRM_GPU_SCHED_STAT_NO_HANG, dma_fence_was_initialized(),
+ *   MODULE_IMPORT_NS() with a string).
  *   Debian's 6.12 already carries some 7.x interfaces (gpu_buddy, the
- *   newer drm_sched_init(), kzalloc_obj()): those need nothing here.
+ *   newer drm_sched_init(), kzalloc_obj(), WQ_PERCPU,
+ *   system_dfl_wq): those need nothing here.
  * - Where the same name means different things, or a structure member was
  *   renamed, a drm_svm name covers both: drm_svm_gpuvm_sm_map(),
  *   drm_svm_insert_pfn_pmd(), drm_svm_fence_array_create(),
@@ -130,6 +131,12 @@ static inline int hmm_range_fault_unlocked_timeout(struct hmm_range *range,
 	return ret;
 }
 
+/* 7.x clears &dma_fence.ops when a fence signals; 6.12 never does. */
+static inline bool dma_fence_was_initialized(struct dma_fence *fence)
+{
+	return fence && fence->ops;
+}
+
 static inline bool vma_is_cow_mapping(const struct vm_area_struct *vma)
 {
 	return is_cow_mapping(vma->vm_flags);
@@ -161,9 +168,6 @@ static inline void dma_buf_invalidate_mappings(struct dma_buf *dmabuf)
 #define DRM_SVM_ATTACH_INVALIDATE(fn)	.move_notify = (fn)
 
 #define DRM_GPU_SCHED_STAT_NO_HANG	DRM_GPU_SCHED_STAT_NOMINAL
-
-/* 6.17+: a workqueue says whether it is per-CPU; 6.12's are by default. */
-#define WQ_PERCPU	0
 
 /* The core pins for static importers at attach (7.x: at map). */
 #define DRM_SVM_DMABUF_PIN_ON_ATTACH	1
