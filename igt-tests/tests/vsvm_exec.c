@@ -195,7 +195,8 @@ static void test_bad_exec(int fd)
 		vsvm_cmd(DRM_VSVM_CMD_FILL, m, PAGE, 1, 1, 0),
 		vsvm_cmd(DRM_VSVM_CMD_FILL, m, PAGE, 1, 0, 1),
 		vsvm_cmd_fill(-PAGE, 2 * PAGE, 1),
-		vsvm_cmd_fill(1ull << 47, PAGE, 1),
+		/* above any x86-64 user address, 5-level paging included */
+		vsvm_cmd_fill(1ull << 57, PAGE, 1),
 		vsvm_cmd_copy(m, m + 8, 16),
 		vsvm_cmd_copy(m, m + PAGE, 0),
 		vsvm_cmd_add(m, m + PAGE, m + 2 * PAGE + 1, 4),
