@@ -1050,6 +1050,33 @@ static void vsvm_exec_implicit_fence(struct vsvm_vm *vm,
 	drm_gpuvm_exec_unlock(&vm_exec);
 }
 
+/*
+ * A job of @args' commands on @vm. The job takes its own reference on @vm:
+ * once pushed it may complete and be freed (with that reference) before
+ * the ioctl is done with @vm.
+ */
+static struct vsvm_exec_job *vsvm_exec_job_alloc(struct vsvm_vm *vm,
+						 const struct drm_vsvm_exec *args)
+{
+	struct vsvm_exec_job *job;
+	int ret;
+
+	job = kzalloc_obj(*job, GFP_KERNEL);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	job->vm = vm;
+	drm_gpuvm_get(&vm->gpuvm);
+	job->hw_fence = kzalloc_obj(*job->hw_fence, GFP_KERNEL);
+	job->bounce = kmalloc(VSVM_BOUNCE, GFP_KERNEL);
+	ret = !job->hw_fence || !job->bounce ? -ENOMEM :
+		vsvm_exec_copy_cmds(job, args);
+	if (ret) {
+		vsvm_exec_job_free(job);
+		return ERR_PTR(ret);
+	}
+	return job;
+}
+
 /**
  * vsvm_exec_ioctl() - DRM_IOCTL_VSVM_EXEC
  * @drm: the device
@@ -1080,21 +1107,11 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		vsvm_vm_put(vm);
 		return -EINVAL;
 	}
-	job = kzalloc_obj(*job, GFP_KERNEL);
-	if (!job) {
+	job = vsvm_exec_job_alloc(vm, args);
+	if (IS_ERR(job)) {
 		vsvm_vm_put(vm);
-		return -ENOMEM;
+		return PTR_ERR(job);
 	}
-	job->vm = vm;
-	job->hw_fence = kzalloc_obj(*job->hw_fence, GFP_KERNEL);
-	job->bounce = kmalloc(VSVM_BOUNCE, GFP_KERNEL);
-	if (!job->hw_fence || !job->bounce) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	ret = vsvm_exec_copy_cmds(job, args);
-	if (ret)
-		goto err_free;
 	if (args->out_syncobj) {
 		out = drm_syncobj_find(file, args->out_syncobj);
 		if (!out) {
@@ -1116,6 +1133,7 @@ int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		drm_syncobj_put(out);
 	vsvm_exec_implicit_fence(vm, done);
 	dma_fence_put(done);
+	vsvm_vm_put(vm);
 	return 0;
 
 err_cleanup:
@@ -1125,6 +1143,7 @@ err_free:
 	if (out)
 		drm_syncobj_put(out);
 	vsvm_exec_job_free(job);
+	vsvm_vm_put(vm);
 	return ret;
 }
 
