@@ -86,6 +86,21 @@ meson_dir() {
 	fi
 }
 
+# check NAME COMMAND...: run a host-side check, record its result as a
+# test in $R/ci/NAME.result (log in $R/ci/NAME.log); used by the test
+# commands (ci/test.sh, ci/test-lts.sh).
+check() {
+	local name=$1; shift
+	log "check: $name"
+	if "$@" > "$R/ci/$name.log" 2>&1; then
+		echo pass > "$R/ci/$name.result"
+		return 0
+	fi
+	echo fail > "$R/ci/$name.result"
+	tail -n 30 "$R/ci/$name.log"
+	return 1
+}
+
 # build_flavour FLAVOUR: set up the machine and build kernel, modules and
 # userspace for one kernel flavour (used by demo.sh and bench.sh).
 build_flavour() {

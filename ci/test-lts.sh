@@ -18,18 +18,6 @@ mkdir -p "$R/ci"
 start=$(date +%s)
 "$CI_DIR/setup.sh" || die "setup failed"
 
-check() {
-	local name=$1; shift
-	log "check: $name"
-	if "$@" > "$R/ci/$name.log" 2>&1; then
-		echo pass > "$R/ci/$name.result"
-		return 0
-	fi
-	echo fail > "$R/ci/$name.result"
-	tail -n 30 "$R/ci/$name.log"
-	return 1
-}
-
 ok=1
 check kernel-build-6.12 ci/build-kernel.sh plain || ok=0
 [ $ok = 1 ] && { check modules-build-6.12 ci/build-modules.sh plain || ok=0; }

@@ -15,19 +15,6 @@ start=$(date +%s)
 
 "$CI_DIR/setup.sh" || die "setup failed"
 
-# check NAME COMMAND...: record a host-side check as a test result.
-check() {
-	local name=$1; shift
-	log "check: $name"
-	if "$@" > "$R/ci/$name.log" 2>&1; then
-		echo pass > "$R/ci/$name.result"
-		return 0
-	fi
-	echo fail > "$R/ci/$name.result"
-	tail -n 30 "$R/ci/$name.log"
-	return 1
-}
-
 ok=1
 check kernel-build ci/build-kernel.sh debug || ok=0
 if [ $ok = 1 ]; then

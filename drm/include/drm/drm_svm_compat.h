@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Copyright (c) 2026 The drm-svm authors
+ * Copyright © 2026 The drm-svm authors
  */
 #ifndef __DRM_SVM_COMPAT_H__
 #define __DRM_SVM_COMPAT_H__
@@ -41,7 +41,9 @@
  *   renamed, a drm_svm name covers both: drm_svm_gpuvm_sm_map(),
  *   drm_svm_insert_pfn_pmd(), drm_svm_fence_array_create(),
  *   DRM_SVM_DRIVER_DATE(), DRM_SVM_DRIVER_GEM_GPUVA,
- *   DRM_SVM_ATTACH_INVALIDATE(), DRM_SVM_PAGEMAP_FOLIO_FREE(),
+ *   DRM_SVM_ATTACH_INVALIDATE(), DRM_SVM_PAGEMAP_FOLIO_FREE() with
+ *   DRM_SVM_DEFINE_PAGE_FREE() (the folio callback, wrapped as 6.12's
+ *   page_free),
  *   DRM_SVM_DMABUF_PIN_ON_ATTACH (when the dma-buf core pins for a static
  *   importer: at attach on 6.12, at map on 7.x).
  *
