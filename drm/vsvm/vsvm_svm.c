@@ -166,18 +166,21 @@ static void vsvm_svm_invalidate(struct drm_svm_mirror *mirror,
 				unsigned long start, unsigned long end)
 {
 	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
-	unsigned long addr, next;
+	struct vsvm_pt_block *b;
+	unsigned long slot;
 
 	lockdep_assert_held(&mirror->lock);
-	for (addr = start; addr < end; addr = next) {
-		struct vsvm_pt_block *b = vsvm_pt_block(svm, addr);
-		unsigned int i = vsvm_pt_index(addr);
+	/*
+	 * Only the blocks that exist: the span may be the whole address space
+	 * (an madvise), the blocks are what the process had mirrored.
+	 */
+	xa_for_each_range(&svm->pt, slot, b, start >> VSVM_PT_BLOCK_SHIFT,
+			  (end - 1) >> VSVM_PT_BLOCK_SHIFT) {
+		unsigned long lo = max(start, slot << VSVM_PT_BLOCK_SHIFT);
+		unsigned long hi = min(end, (slot + 1) << VSVM_PT_BLOCK_SHIFT);
 
-		next = min(ALIGN_DOWN(addr, VSVM_PT_BLOCK_SIZE) +
-			   VSVM_PT_BLOCK_SIZE, end);
-		if (b)
-			memset(&b->pte[i], 0, ((next - addr) >> PAGE_SHIFT) *
-			       sizeof(b->pte[0]));
+		memset(&b->pte[vsvm_pt_index(lo)], 0,
+		       ((hi - lo) >> PAGE_SHIFT) * sizeof(b->pte[0]));
 	}
 }
 
@@ -958,6 +961,8 @@ static int vsvm_svm_attr_store(struct vsvm_svm *svm, unsigned long start,
 			ret = mtree_store_range(&svm->attrs, addr, hi - 1,
 						nval ? xa_mk_value(nval) : NULL,
 						GFP_KERNEL);
+		/* as many pieces as the process made: yield between them */
+		cond_resched();
 	}
 	mutex_unlock(&svm->attrs_lock);
 	return ret;

@@ -619,6 +619,32 @@ TEST_F(range, madvise_bad_args)
 #undef BAD
 }
 
+/*
+ * An attribute over the whole 47-bit user address space (valid: attributes
+ * belong to addresses, mapped or not) costs what the process mirrored, not
+ * one step per 2 MiB of the span: it used to hold the mirror lock for
+ * minutes (soft lockup). The device mapping it drops faults back in.
+ */
+TEST_F_TIMEOUT(range, madvise_whole_address_space, 60)
+{
+	uint8_t *p = map_aligned(SZ_2M, SZ_2M);
+
+	ASSERT_NE(NULL, p);
+	fill(p, SZ_2M, 12);
+	ASSERT_EQ(0, dev_op(self->fd, DRM_VSVM_SVM_READ, p, self->buf, SZ_2M,
+			    NULL));
+	ASSERT_EQ(0, dev_madvise(self->fd, (void *)0, 0x7ffffffff000ull,
+				 DRM_VSVM_SVM_ATTR_PREFERRED_LOC,
+				 DRM_VSVM_SVM_LOC_SYSTEM));
+	ASSERT_EQ(0, dev_madvise(self->fd, (void *)0, 0x7ffffffff000ull,
+				 DRM_VSVM_SVM_ATTR_ACCESSED_BY, 1));
+	memset(self->buf, 0, SZ_2M);
+	ASSERT_EQ(0, dev_op(self->fd, DRM_VSVM_SVM_READ, p, self->buf, SZ_2M,
+			    NULL));
+	ASSERT_EQ(-1, check(self->buf, SZ_2M, 12));
+	munmap(p, SZ_2M);
+}
+
 /* Prefetch both ways: the syncobj signals, data and residency are right. */
 TEST_F(range, prefetch_async)
 {
