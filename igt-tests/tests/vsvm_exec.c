@@ -179,6 +179,65 @@ static void test_bad_bind(int fd)
 	munmap(mem, 4 * PAGE);
 }
 
+static int read_int(int f)
+{
+	char buf[32] = "";
+
+	igt_assert(pread(f, buf, sizeof(buf) - 1, 0) > 0);
+	return atoi(buf);
+}
+
+static void write_int(int f, int v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d", v);
+	igt_assert(pwrite(f, buf, strlen(buf), 0) == (ssize_t)strlen(buf));
+}
+
+#define FAIL_NTH "/proc/thread-self/fail-nth"
+#define FAILSLAB_WAIT "/sys/kernel/debug/failslab/ignore-gfp-wait"
+
+/*
+ * Each allocation of an EXEC fails in turn (fail-nth; GFP_KERNEL ones
+ * included): every call ends in success or -ENOMEM, never an oops or a
+ * leak, and the engine works afterwards.
+ */
+static void test_exec_alloc_failures(int fd)
+{
+	uint32_t vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_FAULT_MODE);
+	uint32_t *mem = map_anon(PAGE);
+	struct drm_vsvm_cmd c = vsvm_cmd_fill(mem, PAGE, 0x5a);
+	int n, ret, nth, wait, wait_was, covered = 0;
+
+	/* opened once: any allocation after arming fail-nth would fail */
+	nth = open(FAIL_NTH, O_RDWR);
+	wait = open(FAILSLAB_WAIT, O_RDWR);
+	igt_require_f(nth >= 0 && wait >= 0,
+		      "no failslab fault injection in this kernel\n");
+	wait_was = read_int(wait);
+	write_int(wait, 0);
+	for (n = 1; n <= 256 && !covered; n++) {
+		write_int(nth, n);
+		ret = __vsvm_exec(fd, vm, &c, 1, NULL, 0, 0, NULL);
+		/* still counting down: the call made fewer than n allocations */
+		covered = read_int(nth) != 0;
+		write_int(nth, 0);
+		igt_assert_f(ret == 0 || ret == -ENOMEM,
+			     "allocation %d failing gave %d\n", n, ret);
+	}
+	write_int(wait, wait_was);
+	close(wait);
+	close(nth);
+	igt_assert_f(covered, "more than 256 allocations in one exec\n");
+	igt_info("%d allocation points failed in turn\n", n - 2);
+	igt_assert_lt(2, n);
+	assert_ok(fd, vm, &c, 1);
+	assert_words(mem, PAGE / 4, 0x5a, "after the failures");
+	vsvm_vm_destroy(fd, vm);
+	munmap(mem, PAGE);
+}
+
 static void test_bad_exec(int fd)
 {
 	uint32_t vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_FAULT_MODE);
@@ -940,6 +999,10 @@ int igt_main()
 	igt_describe("Exec rejects every malformed command buffer and argument.");
 	igt_subtest("bad-exec")
 		test_bad_exec(fd);
+
+	igt_describe("Each allocation of an exec fails in turn: clean -ENOMEM, no oops, the engine still works.");
+	igt_subtest("exec-alloc-failures")
+		test_exec_alloc_failures(fd);
 
 	igt_describe("Every command on a bound object in each placement, checked against the CPU, before and after migrating the object.");
 	igt_subtest_with_dynamic("bo-commands") {
