@@ -45,10 +45,10 @@ aptopts=(-q -o Dir::Etc::SourceList="$apt_dir/sources.list"
 log "fetching $pkg from $(ksuite)"
 apt-get "${aptopts[@]}" update >&2 || die "apt-get update of $(ksuite) failed"
 version=$(apt-cache "${aptopts[@]}" show "$pkg" 2>/dev/null |
-	awk '/^Version:/ { print $2; exit }')
+	awk '/^Version:/ { print $2; exit }' || true)
 if [ -z "$version" ]; then
-	avail=$(apt-cache "${aptopts[@]}" pkgnames linux-source- 2>/dev/null | sort -V |
-		tr '\n' ' ')
+	avail=$(apt-cache "${aptopts[@]}" pkgnames linux-source- 2>/dev/null |
+		sort -V | tr '\n' ' ' || true)
 	die "$pkg is no longer in $(ksuite); available there: ${avail:-none}"
 fi
 work=$(mktemp -d "$CACHE_DIR/apt/fetch.XXXXXX")
