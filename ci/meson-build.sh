@@ -11,9 +11,10 @@ kdir=$(kernel_dir "$flavour")
 [ -f "$kdir/.done" ] || kdir=$("$CI_DIR/build-kernel.sh" "$flavour")
 b=$(meson_dir)
 opts=(-Dkernel_src="$(src_tree)" -Dkernel_headers="$kdir/usr" -Dwerror=true)
+# meson reports errors on stdout: keep it, show its end on failure.
 if [ -f "$b/build.ninja" ]; then
-	meson configure "$b" "${opts[@]}" >/dev/null
+	out=$(meson configure "$b" "${opts[@]}" 2>&1) || { tail -n 20 <<< "$out" >&2; exit 1; }
 else
-	meson setup "$b" "$TOP_DIR" "${opts[@]}" >/dev/null
+	out=$(meson setup "$b" "$TOP_DIR" "${opts[@]}" 2>&1) || { tail -n 20 <<< "$out" >&2; exit 1; }
 fi
 ninja -C "$b" >&2

@@ -75,6 +75,27 @@ static unsigned int copy_latency_us;
 module_param(copy_latency_us, uint, 0444);
 MODULE_PARM_DESC(copy_latency_us, "Added latency per copy job in us (default 0)");
 
+static bool test_ioctls;
+module_param(test_ioctls, bool, 0444);
+MODULE_PARM_DESC(test_ioctls,
+		 "Open the test-only ioctls (GEM_ACCESS, SVM_ACCESS, SVM_MIGRATE with EVICT_ALL) to every client; otherwise they need CAP_SYS_ADMIN (default off)");
+
+/**
+ * vsvm_test_ioctl_allowed() - whether the caller may use a test-only ioctl
+ *
+ * The simulated device accesses (GEM_ACCESS, SVM_ACCESS) and device-wide
+ * eviction (SVM_MIGRATE with EVICT_ALL) exist for tests and benchmarks: a
+ * real device reaches memory only through its engines (EXEC). They are
+ * open to every client only with the test_ioctls module parameter, else to
+ * CAP_SYS_ADMIN.
+ *
+ * Return: true when the caller may use them.
+ */
+bool vsvm_test_ioctl_allowed(void)
+{
+	return test_ioctls || capable(CAP_SYS_ADMIN);
+}
+
 #define VSVM_MAX_DEVICES	8
 #define VSVM_MAX_COPY_ENGINES	4
 #define VSVM_MAX_SIZE_MB	(64 * 1024)

@@ -246,6 +246,7 @@ u64 vsvm_devmem_evict(struct vsvm_device *vdev);
 u64 vsvm_devmem_offset(struct page *page);
 struct page *vsvm_devmem_backing(struct page *page);
 void *vsvm_devmem_owner(void);
+bool vsvm_test_ioctl_allowed(void);
 bool vsvm_devmem_has_thp(struct vsvm_device *vdev);
 bool vsvm_devmem_is_local(struct vsvm_device *vdev, struct page *page);
 bool vsvm_devmem_is_peer(struct vsvm_device *vdev, struct page *page);

@@ -267,7 +267,10 @@ int vsvm_gem_residency_ioctl(struct drm_device *drm, void *data,
  * @data: &struct drm_vsvm_gem_access
  * @file: the client
  *
- * Return: 0, -EINVAL, -ENOENT, -EFAULT, -ENOSPC, -ENOMEM, -ERESTARTSYS.
+ * A test-only ioctl (vsvm_test_ioctl_allowed()).
+ *
+ * Return: 0, -EPERM, -EINVAL, -ENOENT, -EFAULT, -ENOSPC, -ENOMEM,
+ * -ERESTARTSYS.
  */
 int vsvm_gem_access_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file)
@@ -279,6 +282,8 @@ int vsvm_gem_access_ioctl(struct drm_device *drm, void *data,
 	void *bounce;
 	int ret = 0;
 
+	if (!vsvm_test_ioctl_allowed())
+		return -EPERM;
 	if (args->flags || args->op > DRM_VSVM_ACCESS_FILL || !args->size ||
 	    check_add_overflow(args->offset, args->size, &end))
 		return -EINVAL;

@@ -653,8 +653,11 @@ static int vsvm_svm_copy(struct vsvm_svm *svm, unsigned long addr, u8 *buf,
  * @data: &struct drm_vsvm_svm_access
  * @file: the client
  *
+ * A test-only ioctl (vsvm_test_ioctl_allowed()).
+ *
  * Return: 0, -EINVAL, -EFAULT (hole, PROT_NONE, bad buffer), -EPERM (write
- * or atomic access to a read-only mapping), -EBUSY, -ENOMEM.
+ * or atomic access to a read-only mapping; not allowed to use test-only
+ * ioctls), -EBUSY, -ENOMEM.
  */
 int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file)
@@ -672,6 +675,8 @@ int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
 	int tries, ret;
 	u64 end;
 
+	if (!vsvm_test_ioctl_allowed())
+		return -EPERM;
 	if (args->flags || args->op > DRM_VSVM_SVM_ATOMIC_INC || !args->size ||
 	    (atomic && args->data) ||
 	    !PAGE_ALIGNED(args->addr) || !PAGE_ALIGNED(args->size) ||
@@ -802,8 +807,12 @@ int vsvm_svm_snapshot_ioctl(struct drm_device *drm, void *data,
  * @data: &struct drm_vsvm_svm_migrate
  * @file: the client
  *
+ * %DRM_VSVM_SVM_MIGRATE_EVICT_ALL (every client's device memory of the
+ * device) is test-only (vsvm_test_ioctl_allowed()).
+ *
  * Return: 0, -EINVAL (bad arguments, holes, VMAs that cannot migrate),
- * -ENOMEM, -EBUSY (evict-all left pages behind).
+ * -ENOMEM, -EBUSY (evict-all left pages behind), -EPERM (evict-all not
+ * allowed).
  */
 int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file)
@@ -818,6 +827,8 @@ int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
 	if (args->flags & DRM_VSVM_SVM_MIGRATE_EVICT_ALL) {
 		if (args->addr || args->size || args->target)
 			return -EINVAL;
+		if (!vsvm_test_ioctl_allowed())
+			return -EPERM;
 		args->moved = 0;
 		return vsvm_devmem_evict(vdev) ? -EBUSY : 0;
 	}

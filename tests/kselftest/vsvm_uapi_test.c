@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <drm/drm.h>
+#include <linux/capability.h>
 #include "vsvm_drm.h"
 #include "vsvm_test_util.h"
 
@@ -177,6 +179,72 @@ TEST_F(vsvm, many_clients)
 		ASSERT_EQ(0, v);
 		close(fds[i]);
 	}
+}
+
+/* Whether vsvm was loaded with test_ioctls=1 (test-only ioctls for all). */
+static int test_ioctls_open(void)
+{
+	char c = 'N';
+	FILE *f = fopen("/sys/module/vsvm/parameters/test_ioctls", "r");
+
+	if (!f)
+		return -1;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '?';
+	fclose(f);
+	return c == 'Y';
+}
+
+/*
+ * The test-only ioctls (simulated device accesses, device-wide eviction)
+ * are not for every client: without CAP_SYS_ADMIN they fail with -EPERM.
+ * Residency snapshots of one's own memory stay open (libdrm-svm's
+ * svm_residency uses them).
+ */
+TEST_F(vsvm, test_ioctls_need_privilege)
+{
+	int open_to_all = test_ioctls_open(), status;
+	pid_t pid;
+
+	if (open_to_all < 0)
+		SKIP(return, "vsvm has no test_ioctls parameter");
+	if (open_to_all)
+		SKIP(return, "vsvm was loaded with test_ioctls=1");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct __user_cap_header_struct hdr = {
+			.version = _LINUX_CAPABILITY_VERSION_3,
+		};
+		struct __user_cap_data_struct caps[2] = { 0 };
+		struct drm_vsvm_gem_access ga = { .size = 4096 };
+		struct drm_vsvm_svm_access sa = { .size = 4096 };
+		struct drm_vsvm_svm_migrate m = {
+			.flags = DRM_VSVM_SVM_MIGRATE_EVICT_ALL,
+		};
+		static char page[4096] __attribute__((aligned(4096)));
+		struct drm_vsvm_svm_snapshot sn = {
+			.addr = (uintptr_t)page, .npages = 1,
+		};
+		__u8 out = 0;
+		int bad = 0;
+
+		sn.data = (uintptr_t)&out;
+		page[0] = 1;
+		if (syscall(SYS_capset, &hdr, caps))
+			_exit(2);
+		bad |= !(ioctl(self->fd, DRM_IOCTL_VSVM_GEM_ACCESS, &ga) &&
+			 errno == EPERM) << 0;
+		bad |= !(ioctl(self->fd, DRM_IOCTL_VSVM_SVM_ACCESS, &sa) &&
+			 errno == EPERM) << 1;
+		bad |= !(ioctl(self->fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &m) &&
+			 errno == EPERM) << 2;
+		bad |= !!ioctl(self->fd, DRM_IOCTL_VSVM_SVM_SNAPSHOT, &sn) << 3;
+		_exit(bad ? 10 + bad : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

@@ -256,6 +256,8 @@ struct drm_vsvm_gem_residency {
  *
  * The device reads, writes or fills object memory through its own page
  * tables, in whatever placement each chunk is: nothing migrates.
+ * Test-only: -EPERM unless the caller has CAP_SYS_ADMIN or vsvm is loaded
+ * with test_ioctls=1.
  */
 struct drm_vsvm_gem_access {
 	/** @handle: in, the object. */
@@ -291,6 +293,8 @@ struct drm_vsvm_gem_access {
  *
  * The device reads or writes process memory at @addr through its mirror;
  * missing device mappings are faulted in (CPU faults, COW breaks on write).
+ * Test-only: -EPERM unless the caller has CAP_SYS_ADMIN or vsvm is loaded
+ * with test_ioctls=1.
  */
 struct drm_vsvm_svm_access {
 	/** @addr: in, page-aligned process address. */
@@ -338,7 +342,11 @@ struct drm_vsvm_svm_snapshot {
 #define DRM_VSVM_SVM_TARGET_SYSTEM	0
 #define DRM_VSVM_SVM_TARGET_DEVICE	1
 
-/** DRM_VSVM_SVM_MIGRATE_EVICT_ALL - move every device page back to RAM */
+/**
+ * DRM_VSVM_SVM_MIGRATE_EVICT_ALL - move every device page of the device
+ * (every client's) back to RAM. Test-only: -EPERM unless the caller has
+ * CAP_SYS_ADMIN or vsvm is loaded with test_ioctls=1.
+ */
 #define DRM_VSVM_SVM_MIGRATE_EVICT_ALL	(1u << 0)
 
 /**
