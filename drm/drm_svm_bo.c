@@ -84,6 +84,8 @@
  */
 
 #define DRM_SVM_DEFAULT_CHUNK_SHIFT	21
+/* Chunks per object: bounds the chunk array a client makes us allocate. */
+#define DRM_SVM_BO_MAX_CHUNKS		BIT(20)
 
 /*
  * struct drm_svm_mem - the memory backing one chunk.
@@ -975,8 +977,8 @@ static const struct drm_gem_object_funcs drm_svm_bo_funcs = {
  * placement on first use.
  *
  * Return: the object (one reference), or ERR_PTR: -EINVAL for a zero or
- * too large size, bad placements, unknown flags or a bad chunk size,
- * -ENOMEM.
+ * too large (over 1 TiB) size, bad placements, unknown flags or a bad chunk
+ * size, -E2BIG for more than 2^20 chunks, -ENOMEM.
  */
 struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
 				     const struct drm_svm_bo_params *params)
@@ -1000,6 +1002,8 @@ struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
 	if (!shift)
 		shift = min_t(unsigned int, DRM_SVM_DEFAULT_CHUNK_SHIFT,
 			      order_base_2(size));
+	if (DIV_ROUND_UP_ULL(size, 1ull << shift) > DRM_SVM_BO_MAX_CHUNKS)
+		return ERR_PTR(-E2BIG);
 
 	bo = kzalloc_obj(*bo, GFP_KERNEL);
 	if (!bo)
@@ -1009,7 +1013,8 @@ struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
 	bo->chunk_shift = shift;
 	bo->npages = size >> PAGE_SHIFT;
 	bo->nchunks = DIV_ROUND_UP_ULL(size, 1ull << shift);
-	bo->chunks = kvcalloc(bo->nchunks, sizeof(*bo->chunks), GFP_KERNEL);
+	bo->chunks = kvcalloc(bo->nchunks, sizeof(*bo->chunks),
+			      GFP_KERNEL_ACCOUNT);
 	if (!bo->chunks) {
 		ret = -ENOMEM;
 		goto err_free;

@@ -102,7 +102,8 @@ static struct drm_svm_bo *vsvm_lookup(struct drm_file *file, u32 handle)
  * @data: &struct drm_vsvm_gem_create
  * @file: the client
  *
- * Return: 0, -EINVAL for bad sizes, placements, flags or pad, -ENOMEM.
+ * Return: 0, -EINVAL for bad sizes, placements, flags or pad, -E2BIG for
+ * more than 2^20 chunks, -ENOMEM.
  */
 int vsvm_gem_create_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file)

@@ -379,6 +379,37 @@ static int vsvm_vm_bind_check(struct vsvm_vm *vm,
 	return 0;
 }
 
+/* Unmap, then map, the span of @args; the VM lock held. */
+static int vsvm_vm_bind_apply(struct vsvm_vm *vm, struct drm_device *drm,
+			      struct drm_file *file,
+			      const struct drm_vsvm_vm_bind *args,
+			      struct drm_gem_object *obj,
+			      struct vsvm_bind *bind)
+{
+	struct drm_gpuvm_map_req req = {
+		.map.va.addr = args->addr,
+		.map.va.range = args->range,
+		.map.gem.obj = obj,
+		.map.gem.offset = args->obj_offset,
+	};
+	int ret;
+
+	lockdep_assert_held(&vm->lock);
+	if (vm->closed)
+		return -ENOENT;
+	if (args->op == DRM_VSVM_VM_BIND_OP_MAP_MIRROR) {
+		struct vsvm_svm *svm = vsvm_vm_svm(vm, drm, file);
+
+		if (IS_ERR(svm))
+			return PTR_ERR(svm);
+		bind->va_flags |= VSVM_VA_MIRROR;
+	}
+	ret = drm_gpuvm_sm_unmap(&vm->gpuvm, bind, args->addr, args->range);
+	if (ret || args->op == DRM_VSVM_VM_BIND_OP_UNMAP)
+		return ret;
+	return drm_svm_gpuvm_sm_map(&vm->gpuvm, bind, &req);
+}
+
 /**
  * vsvm_vm_bind_ioctl() - DRM_IOCTL_VSVM_VM_BIND
  * @drm: the device
@@ -423,31 +454,7 @@ int vsvm_vm_bind_ioctl(struct drm_device *drm, void *data,
 		bind.va_flags |= VSVM_VA_READONLY;
 
 	mutex_lock(&vm->lock);
-	if (vm->closed) {
-		ret = -ENOENT;
-		goto out_unlock;
-	}
-	if (args->op == DRM_VSVM_VM_BIND_OP_MAP_MIRROR) {
-		struct vsvm_svm *svm = vsvm_vm_svm(vm, drm, file);
-
-		if (IS_ERR(svm)) {
-			ret = PTR_ERR(svm);
-			goto out_unlock;
-		}
-		bind.va_flags |= VSVM_VA_MIRROR;
-	}
-	ret = drm_gpuvm_sm_unmap(&vm->gpuvm, &bind, args->addr, args->range);
-	if (!ret && args->op != DRM_VSVM_VM_BIND_OP_UNMAP) {
-		struct drm_gpuvm_map_req req = {
-			.map.va.addr = args->addr,
-			.map.va.range = args->range,
-			.map.gem.obj = obj,
-			.map.gem.offset = args->obj_offset,
-		};
-
-		ret = drm_svm_gpuvm_sm_map(&vm->gpuvm, &bind, &req);
-	}
-out_unlock:
+	ret = vsvm_vm_bind_apply(vm, drm, file, args, obj, &bind);
 	mutex_unlock(&vm->lock);
 out_put:
 	if (obj)

@@ -180,6 +180,17 @@ static void test_bad_create(int fd)
 					       bad[i].shift, &handle) == -EINVAL,
 			     "case %u accepted\n", i);
 	igt_assert_eq(__vsvm_ioctl(fd, DRM_IOCTL_VSVM_GEM_CREATE, &c), -EINVAL);
+	/*
+	 * At most 2^20 chunks: the chunk array of 1 TiB in 4 KiB chunks
+	 * (gigabytes, an allocator warning) is refused up front.
+	 */
+	igt_assert_eq(__vsvm_gem_create(fd, 1ull << 40, ALL_PL, 0, 0, 12,
+					&handle), -E2BIG);
+	igt_assert_eq(__vsvm_gem_create(fd, (1ull << 32) + 4096, ALL_PL, 0, 0,
+					12, &handle), -E2BIG);
+	igt_assert_eq(__vsvm_gem_create(fd, 1ull << 32, ALL_PL, 0, 0, 12,
+					&handle), 0);
+	vsvm_gem_close(fd, handle);
 }
 
 static void test_bad_handle(int fd)

@@ -152,7 +152,10 @@ struct drm_vsvm_get_param {
  * struct drm_vsvm_gem_create - argument of DRM_IOCTL_VSVM_GEM_CREATE
  */
 struct drm_vsvm_gem_create {
-	/** @size: in, bytes; rounded up to a page. */
+	/**
+	 * @size: in, bytes; rounded up to a page; at most 1 TiB and
+	 * 2^20 chunks (-E2BIG otherwise: 4 GiB with 4 KiB chunks).
+	 */
 	__u64 size;
 	/** @placements: in, mask of allowed placements, not zero. */
 	__u32 placements;
