@@ -1053,8 +1053,49 @@ static int drm_svm_bo_range(struct drm_svm_bo *bo, u64 offset, u64 size,
 	return 0;
 }
 
+/*
+ * Move chunks [@first, @last] (one window) and publish their move fences in
+ * the reservation object. Sets *@busy when some chunk of the window has a
+ * move in flight.
+ */
+static int drm_svm_migrate_window(struct drm_svm_bo *bo, unsigned long first,
+				  unsigned long last, u32 placement,
+				  bool visible, bool *busy)
+{
+	unsigned long c, n = last - first + 1;
+	struct drm_svm_move mv;
+	int ret;
+
+	ret = drm_svm_move_init(&mv, n << (bo->chunk_shift - PAGE_SHIFT), n);
+	if (ret)
+		return ret;
+	ret = dma_resv_lock_interruptible(bo->base.resv, NULL);
+	if (ret)
+		goto out_fini;
+	ret = drm_svm_move_range(bo, first, last, placement, visible, &mv);
+	/* one slot per chunk at most; fences of one context replace */
+	if (!dma_resv_reserve_fences(bo->base.resv, n)) {
+		for (c = first; c <= last; c++) {
+			struct dma_fence *f = bo->chunks[c].fence;
+
+			if (!f || dma_fence_is_signaled(f))
+				continue;
+			dma_resv_add_fence(bo->base.resv, f,
+					   DMA_RESV_USAGE_KERNEL);
+			*busy = true;
+		}
+	}
+	dma_resv_unlock(bo->base.resv);
+out_fini:
+	drm_svm_move_fini(&mv);
+	return ret;
+}
+
+/* Pages per migration window: bounds the arrays one call allocates. */
+#define DRM_SVM_MIGRATE_WINDOW_PAGES	BIT(14)
+
 /**
- * drm_svm_bo_migrate() - move a byte range of an object to a placement
+ * drm_svm_bo_migrate() - move a range of an object to a placement
  * @bo: the object
  * @offset: start of the range in bytes
  * @size: length of the range in bytes
@@ -1063,10 +1104,12 @@ static int drm_svm_bo_range(struct drm_svm_bo *bo, u64 offset, u64 size,
  * @fence: if not NULL, receives a fence that signals when every chunk of
  *	the range has arrived (NULL when nothing had to move)
  *
- * Every chunk the range touches moves, in batched copies on the copy engine.
- * The call returns once the copies are queued. Chunks that cannot be moved
- * (VRAM full of memory that cannot be evicted) stay where they are and the
- * call fails; the data is never lost.
+ * Every chunk the range touches moves, in batched copies on the copy engine,
+ * in windows of at most 64 MiB (or one chunk), so that what one call
+ * allocates does not grow with the range; the call can be interrupted
+ * between windows. It returns once the copies are queued. Chunks that
+ * cannot be moved (VRAM full of memory that cannot be evicted) stay where
+ * they are and the call fails; the data is never lost.
  *
  * An object pinned for a static dma-buf importer (drm_svm_bo_pin()) keeps
  * its pages: moving any of its chunks fails with -EBUSY (chunks already in
@@ -1079,10 +1122,8 @@ static int drm_svm_bo_range(struct drm_svm_bo *bo, u64 offset, u64 size,
 int drm_svm_bo_migrate(struct drm_svm_bo *bo, u64 offset, u64 size,
 		       u32 placement, u32 flags, struct dma_fence **fence)
 {
-	unsigned long first, last, c;
-	struct dma_fence **fences;
-	struct drm_svm_move mv;
-	unsigned int n = 0, g;
+	unsigned long first, last, c, win;
+	bool busy = false;
 	int ret;
 
 	if (fence)
@@ -1097,70 +1138,28 @@ int drm_svm_bo_migrate(struct drm_svm_bo *bo, u64 offset, u64 size,
 	ret = drm_svm_bo_range(bo, offset, size, &first, &last);
 	if (ret)
 		return ret;
-	ret = drm_svm_move_init(&mv, (last - first + 1) <<
-				(bo->chunk_shift - PAGE_SHIFT),
-				last - first + 1);
-	if (ret)
-		return ret;
-
-	ret = dma_resv_lock_interruptible(bo->base.resv, NULL);
-	if (ret)
-		goto out_fini;
-	ret = drm_svm_move_range(bo, first, last, placement,
-				 flags & DRM_SVM_MIGRATE_VISIBLE, &mv);
-
-	/* The result is the set of last-move fences of the range. */
-	fences = kcalloc(last - first + 1, sizeof(*fences), GFP_KERNEL);
-	if (!fences) {
-		ret = ret ?: -ENOMEM;
-		goto out_unlock;
+	win = max(DRM_SVM_MIGRATE_WINDOW_PAGES >>
+		  (bo->chunk_shift - PAGE_SHIFT), 1ul);
+	for (c = first; c <= last && !ret; c += win) {
+		if (c != first && fatal_signal_pending(current))
+			return -EINTR;
+		ret = drm_svm_migrate_window(bo, c, min(c + win - 1, last),
+					     placement,
+					     flags & DRM_SVM_MIGRATE_VISIBLE,
+					     &busy);
+		cond_resched();
 	}
-	for (c = first; c <= last; c++) {
-		struct dma_fence *f = bo->chunks[c].fence;
-
-		if (!f || dma_fence_is_signaled(f))
-			continue;
-		for (g = 0; g < n && fences[g] != f; g++)
-			;
-		if (g == n)
-			fences[n++] = dma_fence_get(f);
+	/* The moves of the range (and any older ones) are kernel fences. */
+	if (fence && busy) {
+		dma_resv_lock(bo->base.resv, NULL);
+		/* no memory for a fence array: wait here instead */
+		if (dma_resv_get_singleton(bo->base.resv, DMA_RESV_USAGE_KERNEL,
+					   fence))
+			dma_resv_wait_timeout(bo->base.resv,
+					      DMA_RESV_USAGE_KERNEL, false,
+					      MAX_SCHEDULE_TIMEOUT);
+		dma_resv_unlock(bo->base.resv);
 	}
-	if (n && !dma_resv_reserve_fences(bo->base.resv, n))
-		for (g = 0; g < n; g++)
-			dma_resv_add_fence(bo->base.resv, fences[g],
-					   DMA_RESV_USAGE_KERNEL);
-	dma_resv_unlock(bo->base.resv);
-
-	if (!fence || !n) {
-		for (g = 0; g < n; g++)
-			dma_fence_put(fences[g]);
-		kfree(fences);
-	} else if (n == 1) {
-		*fence = fences[0];
-		kfree(fences);
-	} else {
-		struct dma_fence_array *array;
-
-		array = drm_svm_fence_array_create(n, fences,
-						   dma_fence_context_alloc(1),
-						   1);
-		if (!array) {
-			/* the array owns nothing: wait here instead */
-			for (g = 0; g < n; g++) {
-				dma_fence_wait(fences[g], false);
-				dma_fence_put(fences[g]);
-			}
-			kfree(fences);
-		} else {
-			*fence = &array->base;
-		}
-	}
-	goto out_fini;
-
-out_unlock:
-	dma_resv_unlock(bo->base.resv);
-out_fini:
-	drm_svm_move_fini(&mv);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(drm_svm_bo_migrate);

@@ -193,6 +193,26 @@ static void test_bad_create(int fd)
 	vsvm_gem_close(fd, handle);
 }
 
+/*
+ * A migration of a 256 GiB object (nothing allocated yet) to VRAM: what
+ * the call allocates does not grow with the range (it used to size its
+ * arrays by it: gigabytes, an allocator warning), VRAM fills and the call
+ * fails cleanly, the object closes.
+ */
+static void test_huge_migrate(int fd)
+{
+	uint32_t handle;
+	int ret;
+
+	igt_assert_eq(__vsvm_gem_create(fd, 1ull << 38, ALL_PL,
+					DRM_VSVM_PL_SYSTEM, 0, 0, &handle), 0);
+	ret = __vsvm_gem_migrate(fd, handle, DRM_VSVM_PL_VRAM, 0, 1ull << 38,
+				 0, 0);
+	igt_assert_f(ret == -ENOSPC || ret == -ENOMEM,
+		     "migrating 256 GiB to VRAM gave %d\n", ret);
+	vsvm_gem_close(fd, handle);
+}
+
 static void test_bad_handle(int fd)
 {
 	struct drm_vsvm_chunk_state st;
@@ -816,6 +836,9 @@ int igt_main()
 		test_bad_create(fd);
 
 	igt_describe("Unknown handles give ENOENT on every object ioctl.");
+	igt_subtest("huge-migrate")
+		test_huge_migrate(fd);
+
 	igt_subtest("bad-handle")
 		test_bad_handle(fd);
 

@@ -6,7 +6,7 @@
 #define __DRM_SVM_COMPAT_H__
 
 #include <linux/dma-buf.h>
-#include <linux/dma-fence-array.h>
+#include <linux/dma-fence.h>
 #include <linux/hmm.h>
 #include <linux/huge_mm.h>
 #include <linux/memremap.h>
@@ -39,7 +39,7 @@
  *   system_dfl_wq): those need nothing here.
  * - Where the same name means different things, or a structure member was
  *   renamed, a drm_svm name covers both: drm_svm_gpuvm_sm_map(),
- *   drm_svm_insert_pfn_pmd(), drm_svm_fence_array_create(),
+ *   drm_svm_insert_pfn_pmd(),
  *   DRM_SVM_DRIVER_DATE(), DRM_SVM_DRIVER_GEM_GPUVA,
  *   DRM_SVM_ATTACH_INVALIDATE(), DRM_SVM_PAGEMAP_FOLIO_FREE() with
  *   DRM_SVM_DEFINE_PAGE_FREE() (the folio callback, wrapped as 6.12's
@@ -180,13 +180,6 @@ static inline vm_fault_t drm_svm_insert_pfn_pmd(struct vm_fault *vmf,
 	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), write);
 }
 
-static inline struct dma_fence_array *
-drm_svm_fence_array_create(int num, struct dma_fence **fences, u64 context,
-			   unsigned int seqno)
-{
-	return dma_fence_array_create(num, fences, context, seqno, false);
-}
-
 #define DRM_SVM_DRIVER_DATE(d)		.date = (d),
 #define DRM_SVM_DRIVER_GEM_GPUVA	DRIVER_GEM_GPUVA
 
@@ -217,13 +210,6 @@ static inline vm_fault_t drm_svm_insert_pfn_pmd(struct vm_fault *vmf,
 						unsigned long pfn, bool write)
 {
 	return vmf_insert_pfn_pmd(vmf, pfn, write);
-}
-
-static inline struct dma_fence_array *
-drm_svm_fence_array_create(int num, struct dma_fence **fences, u64 context,
-			   unsigned int seqno)
-{
-	return dma_fence_array_create(num, fences, context, seqno);
 }
 
 #define DRM_SVM_DRIVER_DATE(d)
