@@ -3,7 +3,6 @@
  * Copyright © 2026 The drm-svm authors
  */
 
-#include <linux/dma-fence-array.h>
 #include <linux/dma-resv.h>
 #include <linux/highmem.h>
 #include <linux/huge_mm.h>

@@ -372,12 +372,14 @@ out:
  * (a read-only VMA, or COW-shared after fork) comes back valid but not
  * writable. Fault such pages again as if they were foreign, which makes
  * the core migrate them back with a write fault: that breaks COW, or fails
- * with -EPERM when the VMA is not writable. Takes the mmap lock itself.
+ * with -EPERM when the VMA is not writable. Takes the mmap lock itself and
+ * gives up after @timeout jiffies of invalidation retries.
  *
  * Return: 0 when every page is writable, -EAGAIN when pages were faulted
  * (the walk must start again), or the fault's error.
  */
-static int drm_svm_mirror_fault_readonly(struct hmm_range *range)
+static int drm_svm_mirror_fault_readonly(struct hmm_range *range,
+					 unsigned long timeout)
 {
 	unsigned long i, n = (range->end - range->start) >> PAGE_SHIFT;
 	unsigned long first = n, last = 0;
@@ -398,7 +400,7 @@ static int drm_svm_mirror_fault_readonly(struct hmm_range *range)
 	sub.end = range->start + ((last + 1) << PAGE_SHIFT);
 	sub.hmm_pfns = range->hmm_pfns + first;
 	sub.dev_private_owner = NULL;
-	ret = hmm_range_fault_unlocked_timeout(&sub, 0);
+	ret = hmm_range_fault_unlocked_timeout(&sub, timeout);
 	return ret && ret != -EBUSY ? ret : -EAGAIN;
 }
 
@@ -434,6 +436,7 @@ static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 		.default_flags = flags,
 		.dev_private_owner = mirror->owner,
 	};
+	unsigned long left;
 	int ret, retries = -1;
 
 	for (;;) {
@@ -442,11 +445,12 @@ static int drm_svm_mirror_fault_window(struct drm_svm_mirror *mirror,
 			ret = -EBUSY;
 			break;
 		}
+		/* what is left of the budget (0 would mean "no limit") */
+		left = max(timeout - jiffies, 1ul);
 		/* takes the mmap lock; may let a fault handler drop it */
-		ret = hmm_range_fault_unlocked_timeout(&range,
-						       max(timeout - jiffies, 1ul));
+		ret = hmm_range_fault_unlocked_timeout(&range, left);
 		if (!ret && (flags & HMM_PFN_REQ_WRITE))
-			ret = drm_svm_mirror_fault_readonly(&range);
+			ret = drm_svm_mirror_fault_readonly(&range, left);
 		if (ret == -EBUSY || ret == -EAGAIN) {
 			drm_svm_mirror_backoff(retries);
 			continue;

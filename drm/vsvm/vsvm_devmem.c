@@ -126,19 +126,22 @@ void *vsvm_devmem_owner(void)
 	return (void *)&vsvm_devmem_owner_token;
 }
 
+/* Order of the device folios vsvm migrates (0: 4 KiB pages, for now). */
+#define VSVM_DEVMEM_FOLIO_ORDER	0
+
 /**
  * vsvm_devmem_has_thp() - whether device memory moves in 2 MiB folios
  * @vdev: the device
  *
  * Only kernels with device-private THP migration (drm_svm_has_device_thp(),
- * Linux 7.2+) can; vsvm's migration still moves 4 KiB pages on every
- * kernel, so this is false until its 2 MiB path exists.
+ * Linux 7.2+) can, and only once vsvm migrates PMD-order folios.
  *
  * Return: true when migrations of PMD-aligned ranges use 2 MiB folios.
  */
 bool vsvm_devmem_has_thp(struct vsvm_device *vdev)
 {
-	return drm_svm_has_device_thp() && vdev->devmem_thp;
+	return drm_svm_has_device_thp() &&
+		VSVM_DEVMEM_FOLIO_ORDER == PMD_ORDER;
 }
 
 /**

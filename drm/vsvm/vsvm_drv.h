@@ -98,11 +98,6 @@ struct vsvm_device {
 	atomic64_t copy_jobs;
 	/** @devmem: VRAM as device-private pages (SVM migration target). */
 	struct dev_pagemap devmem;
-	/**
-	 * @devmem_thp: migrations use 2 MiB device folios; never set yet
-	 * (see vsvm_devmem_has_thp()).
-	 */
-	bool devmem_thp;
 	/** @devmem_res: the physical address range of @devmem. */
 	struct resource *devmem_res;
 	/** @devmem_free: SVM VRAM chunks whose VRAM is to be freed. */
