@@ -369,6 +369,7 @@ struct sweep_case {
 
 struct sweep {
 	const struct sweep_case *c;
+	enum fi_kind kind;
 	int fd, fd2;			/* first device; a second client */
 	uint32_t bo, bo2, bo_res, handle2, vm, syncobj;
 	uint64_t size;
@@ -455,7 +456,9 @@ static bool dma_debug_active(void)
 
 static void sweep_run(const struct sweep_case *c, enum fi_kind kind)
 {
-	struct sweep s = { .c = c, .fd = -1, .fd2 = -1, .dmabuf = -1 };
+	struct sweep s = {
+		.c = c, .kind = kind, .fd = -1, .fd2 = -1, .dmabuf = -1,
+	};
 	struct sweep_stats st = {};
 	struct acct base[2];
 	int fds[2] = { -1, -1 };
@@ -793,12 +796,17 @@ static void prime_map_check(struct sweep *s, int ret)
 
 /* ---- SVM paths ---------------------------------------------------------- */
 
-/* More than one migration batch (2 MiB) of 4 KiB pages. */
+/*
+ * More than one migration batch (2 MiB) of 4 KiB pages; fewer pages for
+ * page-allocation sweeps, where each page to system memory is one
+ * allocation.
+ */
 #define SWEEP_SVM_SIZE	(2 * MiB + 64 * KiB)
+#define SWEEP_SVM_PAGES_SIZE	(128 * KiB)
 
 static void svm_setup(struct sweep *s)
 {
-	s->size = SWEEP_SVM_SIZE;
+	s->size = s->kind == FI_PAGE ? SWEEP_SVM_PAGES_SIZE : SWEEP_SVM_SIZE;
 	s->buf = anon_map(s->size);
 	pattern_fill(s->buf, s->size, s->seed);
 	s->tmp = anon_map(s->size);
@@ -1036,8 +1044,8 @@ static int svm_ranges(int fd, const void *p, uint64_t size,
 }
 
 /* SVM_MADVISE splits the span's attributes in three. */
-#define MADV_OFF	(64 * KiB)
-#define MADV_SIZE	(1 * MiB)
+#define MADV_OFF(s)	((s)->size / 32 & ~(PAGE - 1))
+#define MADV_SIZE(s)	((s)->size / 2 & ~(PAGE - 1))
 
 static void svm_madvise_setup(struct sweep *s)
 {
@@ -1062,7 +1070,7 @@ static void svm_madvise_prepare(struct sweep *s)
 
 static int svm_madvise_op(struct sweep *s)
 {
-	return svm_madvise(s->fd, (char *)s->buf + MADV_OFF, MADV_SIZE,
+	return svm_madvise(s->fd, (char *)s->buf + MADV_OFF(s), MADV_SIZE(s),
 			   DRM_VSVM_SVM_ATTR_PREFERRED_LOC,
 			   DRM_VSVM_SVM_LOC_DEVICE);
 }
@@ -1075,9 +1083,9 @@ static void svm_madvise_applied(struct sweep *s)
 	igt_assert_eq(exec_checksum(s->fd, s->vm, (uintptr_t)s->buf, s->size,
 				    (uintptr_t)hash), 0);
 	igt_assert_eq_u64(svm_local_pages(s->fd, s->buf, s->size),
-			  MADV_SIZE / PAGE);
-	igt_assert_eq_u64(svm_local_pages(s->fd, (char *)s->buf + MADV_OFF,
-					  MADV_SIZE), MADV_SIZE / PAGE);
+			  MADV_SIZE(s) / PAGE);
+	igt_assert_eq_u64(svm_local_pages(s->fd, (char *)s->buf + MADV_OFF(s),
+					  MADV_SIZE(s)), MADV_SIZE(s) / PAGE);
 	/* the CPU reads bring the span back */
 	igt_assert_eq_u64(*hash, vsvm_fnv1a(s->buf, s->size));
 }
@@ -2262,7 +2270,13 @@ static void *victim_map(uint64_t size)
 
 static void victim_setup(struct victim *v)
 {
+	static const int sigs[] = { SIGINT, SIGHUP, SIGPIPE, SIGTERM, SIGQUIT,
+				    SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL };
 	uint32_t h = 0;
+
+	/* not the test's handlers (exit handlers that kill the victims) */
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], SIG_DFL);
 
 	v->fd = open(dev_path[0], O_RDWR | O_CLOEXEC);
 	v->peer = open(dev_path[num_devs - 1], O_RDWR | O_CLOEXEC);
@@ -2420,6 +2434,8 @@ static void test_kill_anywhere(void)
 	       igt_seconds_elapsed(&start) < KILL_BUDGET_S)
 		killer_round(&k);
 	for (int i = 0; i < KILL_SLOTS; i++) {
+		if (!k.pid[i])
+			continue;	/* never kill(0): our own group */
 		kill(k.pid[i], SIGKILL);
 		killer_reap(&k, i);
 	}
