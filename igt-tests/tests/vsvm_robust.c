@@ -1752,7 +1752,7 @@ static void test_isolation_mirror(void)
 enum fresh_kind { FRESH_VRAM, FRESH_VISIBLE, FRESH_GTT, FRESH_SVM };
 
 #define FRESH_BO	(8 * MiB)
-#define FRESH_GTT_SIZE	(64 * MiB)
+#define FRESH_GTT_SIZE	(32 * MiB)
 
 /* Bytes of a kind that one client can take: all of VRAM (or its BAR). */
 static uint64_t fresh_bytes(int fd, enum fresh_kind kind)
@@ -2294,13 +2294,18 @@ static void victim_setup(struct victim *v)
 				   0, h, GPU_VA_RESULT, PAGE, 0));
 }
 
+/* Ops the victims completed, in memory shared with the test. */
+static uint64_t *victim_ops_done;
+
 static void __attribute__((noreturn)) victim_run(uint64_t seed)
 {
 	struct victim v = { .rng = seed | 1 };
 
 	victim_setup(&v);
-	for (;; v.ops++)
+	for (;; v.ops++) {
 		victim_ops[victim_rand(&v, ARRAY_SIZE(victim_ops))](&v);
+		__atomic_add_fetch(victim_ops_done, 1, __ATOMIC_RELAXED);
+	}
 }
 
 #define KILL_SLOTS	3
@@ -2310,7 +2315,7 @@ static void __attribute__((noreturn)) victim_run(uint64_t seed)
 
 struct killer {
 	pid_t pid[KILL_SLOTS];
-	uint64_t rng, spawned, kills;
+	uint64_t seed, rng, spawned, kills;
 };
 
 static uint32_t killer_rand(struct killer *k, uint32_t n)
@@ -2413,13 +2418,64 @@ static void module_reload(const char *params)
 	igt_assert_lt(0, num_devs);
 }
 
+/*
+ * A VRAM-only object over all of VRAM but @room bytes: the victims then
+ * evict each other's GEM chunks and device pages all the time.
+ */
+static uint32_t vram_balloon(int fd, uint64_t room)
+{
+	uint64_t size = vsvm_get_param(fd, DRM_VSVM_PARAM_VRAM_SIZE) -
+		vsvm_get_param(fd, DRM_VSVM_PARAM_VRAM_USED);
+	uint32_t h = 0;
+
+	igt_require_f(size > 2 * room, "VRAM too small for a balloon\n");
+	size = (size - room) & ~(2 * MiB - 1);
+	igt_assert_eq(__vsvm_gem_create(fd, size, PLM(VRAM), DRM_VSVM_PL_VRAM,
+					0, 21, &h), 0);
+	igt_assert_eq(__vsvm_gem_migrate(fd, h, DRM_VSVM_PL_VRAM, 0, size, 0, 0),
+		      0);
+	return h;
+}
+
+#define KILL_VRAM_ROOM	(16 * MiB)
+
+static int64_t evictions(int fd)
+{
+	return info_value(fd, "vram evictions");
+}
+
+/* Kill victims for a while; returns the evictions on the first device. */
+static int64_t kill_victims(struct killer *k, int fd)
+{
+	int64_t evicted = evictions(fd);
+	uint32_t balloon = vram_balloon(fd, KILL_VRAM_ROOM);
+	struct timespec start = {};
+
+	igt_gettime(&start);
+	while (k->kills < KILL_TARGET &&
+	       igt_seconds_elapsed(&start) < KILL_BUDGET_S)
+		killer_round(k);
+	for (int i = 0; i < KILL_SLOTS; i++) {
+		if (!k->pid[i])
+			continue;	/* never kill(0): our own group */
+		kill(k->pid[i], SIGKILL);
+		killer_reap(k, i);
+	}
+	igt_info("%llu victims killed in %.1f s after %llu operations (%d at a time, %d device(s), seed 0x%llx)\n",
+		 (unsigned long long)k->kills, igt_nsec_elapsed(&start) / 1e9,
+		 (unsigned long long)*victim_ops_done, KILL_SLOTS, num_devs,
+		 (unsigned long long)k->seed);
+	vsvm_gem_close(fd, balloon);
+	return evictions(fd) - evicted;
+}
+
 static void test_kill_anywhere(void)
 {
-	struct killer k = { .rng = (uint64_t)time(NULL) << 8 | 1 };
-	struct timespec start = {};
+	struct killer k = { .seed = (uint64_t)time(NULL) << 8 | 1 };
 	int fds[2] = { -1, -1 };
 	struct acct base[2];
 	char params[1024];
+	int64_t evicted;
 
 	igt_require(vsvm_module_loaded());
 	igt_assert_eq(vsvm_module_params(params, sizeof(params)), 0);
@@ -2427,21 +2483,15 @@ static void test_kill_anywhere(void)
 		fds[d] = open_dev(d);
 		base[d] = acct_read(fds[d]);
 	}
+	k.rng = k.seed;
+	victim_ops_done = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	igt_assert(victim_ops_done != MAP_FAILED);
 	active_killer = &k;
 	igt_install_exit_handler(killer_exit_handler);
-	igt_gettime(&start);
-	while (k.kills < KILL_TARGET &&
-	       igt_seconds_elapsed(&start) < KILL_BUDGET_S)
-		killer_round(&k);
-	for (int i = 0; i < KILL_SLOTS; i++) {
-		if (!k.pid[i])
-			continue;	/* never kill(0): our own group */
-		kill(k.pid[i], SIGKILL);
-		killer_reap(&k, i);
-	}
-	igt_info("%llu victims killed in %.1f s (%d at a time, %d device(s), seed 0x%llx)\n",
-		 (unsigned long long)k.kills, igt_nsec_elapsed(&start) / 1e9,
-		 KILL_SLOTS, num_devs, (unsigned long long)((uint64_t)time(NULL) << 8 | 1));
+	evicted = kill_victims(&k, fds[0]);
+	igt_info("%lld VRAM evictions\n", (long long)evicted);
+	igt_assert_lt(0, evicted);
 	for (int d = 0; d < num_devs; d++) {
 		acct_assert(fds[d], &base[d], "after the kills");
 		assert_no_clients(fds[d]);
