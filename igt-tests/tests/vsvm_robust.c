@@ -2182,6 +2182,25 @@ static void op_svm_madvise(struct victim *v)
 		  "SVM_MADVISE");
 }
 
+/*
+ * munmap a span (in VRAM or not, maybe under a prefetch or an eviction)
+ * and map fresh memory there, with the pattern again.
+ */
+static void op_svm_remap(struct victim *v)
+{
+	uint64_t len, off = victim_span(v, &len);
+	char *p = (char *)v->buf + off;
+
+	if (munmap(p, len) ||
+	    mmap(p, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != p) {
+		fprintf(stderr, "victim %d: remap failed: %m\n", getpid());
+		_exit(4);
+	}
+	for (uint64_t i = off / 4; i < (off + len) / 4; i++)
+		v->buf[i] = word_of(0, i);
+}
+
 /* The CPU reads buf back (device pages fault back to system memory). */
 static void op_cpu_read(struct victim *v)
 {
@@ -2249,7 +2268,8 @@ static void op_prime(struct victim *v)
 static void (*const victim_ops[])(struct victim *v) = {
 	op_gem_migrate, op_gem_migrate, op_gem_read, op_gem_touch,
 	op_gem_recreate, op_svm_migrate, op_svm_migrate, op_svm_prefetch,
-	op_svm_madvise, op_cpu_read, op_exec, op_exec_bound, op_prime,
+	op_svm_madvise, op_svm_remap, op_cpu_read, op_exec, op_exec_bound,
+	op_prime,
 };
 
 /* Setup failures end the victim with status 4. */
@@ -2437,7 +2457,7 @@ static uint32_t vram_balloon(int fd, uint64_t room)
 	return h;
 }
 
-#define KILL_VRAM_ROOM	(16 * MiB)
+#define KILL_VRAM_ROOM	(4 * MiB)
 
 static int64_t evictions(int fd)
 {
