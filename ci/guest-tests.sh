@@ -46,7 +46,7 @@ done
 
 # Two vsvm devices (peer migration and mapping).
 step reload-vsvm-two-devices sh -c 'modprobe -r vsvm &&
-	modprobe vsvm num_devices=2 vram_size_mb=64 visible_vram_mb=32'
+	modprobe vsvm num_devices=2 vram_size_mb=64 visible_vram_mb=32 system_mb=256'
 udevadm settle >/dev/null 2>&1 || sleep 1
 run_kselftest "$B"/tests/kselftest/vsvm_multi_test
 

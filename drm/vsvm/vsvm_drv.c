@@ -63,6 +63,11 @@ static unsigned int gtt_size_mb = 512;
 module_param(gtt_size_mb, uint, 0444);
 MODULE_PARM_DESC(gtt_size_mb, "GART aperture in MiB (default 512)");
 
+static unsigned int system_mb;
+module_param(system_mb, uint, 0444);
+MODULE_PARM_DESC(system_mb,
+		 "System memory the GEM objects of a device may hold together, in MiB (default 0: half of RAM)");
+
 static unsigned int num_copy_engines = 2;
 module_param(num_copy_engines, uint, 0444);
 MODULE_PARM_DESC(num_copy_engines, "Number of copy engines (1-4, default 2)");
@@ -114,6 +119,7 @@ static int vsvm_config_from_params(struct vsvm_config *cfg)
 	cfg->vram_size = (u64)vram_size_mb * SZ_1M;
 	cfg->visible_vram_size = (u64)visible_vram_mb * SZ_1M;
 	cfg->gtt_size = (u64)gtt_size_mb * SZ_1M;
+	cfg->system_size = (u64)system_mb * SZ_1M;
 	cfg->num_copy_engines = num_copy_engines;
 	cfg->page_sizes = SZ_4K | SZ_64K | SZ_2M;
 	cfg->copy_mbps = copy_mbps;
@@ -373,6 +379,8 @@ static int vsvm_probe(struct platform_device *pdev)
 				  &vdev->vram, vdev->cfg.gtt_size);
 	if (ret)
 		return ret;
+	if (vdev->cfg.system_size)
+		vdev->svm.system_limit = vdev->cfg.system_size;
 	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_svm_fini, NULL);
 	if (ret)
 		return ret;

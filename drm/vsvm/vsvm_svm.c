@@ -807,18 +807,18 @@ int vsvm_svm_snapshot_ioctl(struct drm_device *drm, void *data,
  * @data: &struct drm_vsvm_svm_migrate
  * @file: the client
  *
- * %DRM_VSVM_SVM_MIGRATE_EVICT_ALL (every client's device memory of the
- * device) is test-only (vsvm_test_ioctl_allowed()).
+ * %DRM_VSVM_SVM_MIGRATE_EVICT_ALL evicts the device memory the caller's
+ * address space put into VRAM; every client's with vsvm_test_ioctl_allowed().
  *
  * Return: 0, -EINVAL (bad arguments, holes, VMAs that cannot migrate),
- * -ENOMEM, -EBUSY (evict-all left pages behind), -EPERM (evict-all not
- * allowed).
+ * -ENOMEM, -EBUSY (evict-all left pages behind), -EINTR.
  */
 int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file)
 {
 	struct drm_vsvm_svm_migrate *args = data;
 	struct vsvm_device *vdev = to_vsvm(drm);
+	long left;
 	u64 end;
 	int ret;
 
@@ -827,10 +827,10 @@ int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
 	if (args->flags & DRM_VSVM_SVM_MIGRATE_EVICT_ALL) {
 		if (args->addr || args->size || args->target)
 			return -EINVAL;
-		if (!vsvm_test_ioctl_allowed())
-			return -EPERM;
 		args->moved = 0;
-		return vsvm_devmem_evict(vdev) ? -EBUSY : 0;
+		left = vsvm_devmem_evict(vdev, vsvm_test_ioctl_allowed() ?
+					 NULL : current->mm);
+		return left < 0 ? left : left ? -EBUSY : 0;
 	}
 	if (args->target > DRM_VSVM_SVM_TARGET_DEVICE || !args->size ||
 	    !PAGE_ALIGNED(args->addr) || !PAGE_ALIGNED(args->size) ||
