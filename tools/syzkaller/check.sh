@@ -8,6 +8,7 @@
 # See README.md.
 # Usage: tools/syzkaller/check.sh [INCLUDE_DIR]
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 syz_setup "${1:-}"

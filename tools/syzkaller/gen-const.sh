@@ -3,8 +3,10 @@
 # Print dev_vsvm.txt.const, syzkaller's constants file for dev_vsvm.txt: the
 # value of every constant the description uses, compiled from the uAPI
 # header and the test kernel's installed headers (see lib.sh).
-# Usage: tools/syzkaller/gen-const.sh [INCLUDE_DIR] > tools/syzkaller/dev_vsvm.txt.const
+# Usage (from the top of the checkout):
+#   tools/syzkaller/gen-const.sh [INCLUDE_DIR] > tools/syzkaller/dev_vsvm.txt.const
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 syz_setup "${1:-}"
