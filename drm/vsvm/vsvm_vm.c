@@ -67,10 +67,14 @@ static int vsvm_va_link(struct vsvm_vm *vm, struct drm_gpuva *va)
 {
 	struct drm_gem_object *obj = va->gem.obj;
 	struct drm_gpuvm_bo *vm_bo;
+	int ret;
 
 	if (!obj)
 		return 0;
-	dma_resv_lock(obj->resv, NULL);
+	/* A bind waits for a job or fault that holds it: interruptibly. */
+	ret = dma_resv_lock_interruptible(obj->resv, NULL);
+	if (ret)
+		return ret;
 	vm_bo = drm_gpuvm_bo_obtain_locked(&vm->gpuvm, obj);
 	if (IS_ERR(vm_bo)) {
 		dma_resv_unlock(obj->resv);
