@@ -352,6 +352,9 @@ int vsvm_vm_destroy_ioctl(struct drm_device *drm, void *data,
 
 	if (args->pad)
 		return -EINVAL;
+	/* Index 0 of an ALLOC1 xarray is reserved: erasing it frees it. */
+	if (!args->vm_id)
+		return -ENOENT;
 	vm = xa_erase(&vfile->vms, args->vm_id);
 	if (!vm)
 		return -ENOENT;
