@@ -1103,7 +1103,7 @@ struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
 	if (DIV_ROUND_UP_ULL(size, 1ull << shift) > DRM_SVM_BO_MAX_CHUNKS)
 		return ERR_PTR(-E2BIG);
 
-	bo = kzalloc_obj(*bo, GFP_KERNEL);
+	bo = kzalloc_obj(*bo, GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->sdev = sdev;

@@ -277,7 +277,7 @@ struct drm_gem_object *drm_svm_bo_import(struct drm_svm_device *sdev,
 	if (dev->dma_range_map)
 		return ERR_PTR(-EOPNOTSUPP);
 
-	imp = kzalloc_obj(*imp, GFP_KERNEL);
+	imp = kzalloc_obj(*imp, GFP_KERNEL_ACCOUNT);
 	if (!imp)
 		return ERR_PTR(-ENOMEM);
 	attach = dma_buf_dynamic_attach(dmabuf, dev, &drm_svm_import_attach_ops,

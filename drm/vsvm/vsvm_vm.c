@@ -109,7 +109,7 @@ static int vsvm_sm_step_map(struct drm_gpuva_op *op, void *priv)
 	struct drm_gpuva *va;
 	int ret;
 
-	va = kzalloc_obj(*va, GFP_KERNEL);
+	va = kzalloc_obj(*va, GFP_KERNEL_ACCOUNT);
 	if (!va)
 		return -ENOMEM;
 	drm_gpuva_map(&bind->vm->gpuvm, va, &op->map);
@@ -129,12 +129,12 @@ static int vsvm_sm_step_remap(struct drm_gpuva_op *op, void *priv)
 	struct drm_gpuva *prev = NULL, *next = NULL;
 
 	if (op->remap.prev) {
-		prev = kzalloc_obj(*prev, GFP_KERNEL);
+		prev = kzalloc_obj(*prev, GFP_KERNEL_ACCOUNT);
 		if (!prev)
 			return -ENOMEM;
 	}
 	if (op->remap.next) {
-		next = kzalloc_obj(*next, GFP_KERNEL);
+		next = kzalloc_obj(*next, GFP_KERNEL_ACCOUNT);
 		if (!next) {
 			kfree(prev);
 			return -ENOMEM;
@@ -278,7 +278,7 @@ int vsvm_vm_create_ioctl(struct drm_device *drm, void *data,
 		if (IS_ERR(svm))
 			return PTR_ERR(svm);
 	}
-	vm = kzalloc_obj(*vm, GFP_KERNEL);
+	vm = kzalloc_obj(*vm, GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
 	r_obj = drm_gpuvm_resv_object_alloc(drm);
@@ -301,7 +301,7 @@ int vsvm_vm_create_ioctl(struct drm_device *drm, void *data,
 	ret = vsvm_compute_vm_init(vm);
 	if (ret)
 		goto err_put;
-	ret = xa_alloc(&vfile->vms, &vm->id, vm, xa_limit_32b, GFP_KERNEL);
+	ret = xa_alloc(&vfile->vms, &vm->id, vm, xa_limit_32b, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto err_fini;
 	args->vm_id = vm->id;
