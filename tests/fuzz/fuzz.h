@@ -38,6 +38,7 @@ enum fuzz_avoid {
 	AVOID_PRIME_EXPORT = 1u << 3,	/* PRIME export while in use */
 	AVOID_FORK = 1u << 4,		/* fork children */
 	AVOID_KILL = 1u << 5,		/* SIGKILL of children */
+	AVOID_VM_ID0 = 1u << 6,		/* VM_DESTROY of vm_id 0 */
 };
 
 struct fuzz_config {

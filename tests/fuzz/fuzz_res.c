@@ -411,7 +411,8 @@ static uint64_t bad_addr(struct fuzz_thread *t, uint64_t addr, __u64 *size,
 		*invalid = *size != 0;
 		return 0xffff888000000000ull;		/* kernel */
 	case 3:
-		*size = (1ull << 47) - addr + FUZZ_PAGE;	/* past TASK_SIZE */
+		/* past TASK_SIZE, with 5-level page tables too */
+		*size = (1ull << 57) - addr + FUZZ_PAGE;
 		*invalid = true;
 		return addr;
 	case 4:

@@ -110,6 +110,7 @@ void op_svm_madvise(struct fuzz_thread *t)
 	if (rnd_pct(t, 2)) {		/* the whole address space */
 		a.addr = 0;
 		a.size = 0x7ffffffff000ull;
+		fz_set_mut(t, "everything", false);
 	}
 	a.attr = rnd_pct(t, 97) ? rnd_below(t, 4) : 4 + rnd_below(t, 100);
 	a.value = a.attr < 4 ? rnd_below(t, max[a.attr] + 1) : 0;

@@ -34,8 +34,11 @@ void op_vm_create(struct fuzz_thread *t)
 		c.pad = 1;
 		fz_set_mut(t, "pad", true);
 	}
-	if (!fz_ioctl(t, fd, DRM_IOCTL_VSVM_VM_CREATE, &c))
-		add_vm(t, fd, c.vm_id, c.flags & DRM_VSVM_VM_CREATE_FAULT_MODE);
+	if (fz_ioctl(t, fd, DRM_IOCTL_VSVM_VM_CREATE, &c))
+		return;
+	if (!c.vm_id)
+		fz_fail(t, "VM_CREATE returned vm_id 0 (the uAPI says never 0)");
+	add_vm(t, fd, c.vm_id, c.flags & DRM_VSVM_VM_CREATE_FAULT_MODE);
 }
 
 void op_vm_destroy(struct fuzz_thread *t)
@@ -49,6 +52,8 @@ void op_vm_destroy(struct fuzz_thread *t)
 	d.vm_id = vm.id;
 	if (rnd_pct(t, 5))
 		d.vm_id = rnd_pct(t, 50) ? 0 : (uint32_t)mut_u64(t);
+	if (!d.vm_id && (cfg.avoid & AVOID_VM_ID0))
+		d.vm_id = 1u << 31;
 	if (d.vm_id == vm.id)
 		drop_vm(t, i);
 	if (!d.vm_id)

@@ -527,7 +527,7 @@ static void print_ops(void)
 
 static const char *const avoid_names[] = {
 	"evict-all", "huge-import", "huge-populate", "prime-export", "fork",
-	"kill",
+	"kill", "vm-id0",
 };
 
 static int parse_avoid(const char *list)
@@ -554,7 +554,7 @@ static void usage(void)
 		"usage: vsvm_fuzz [--seed N] [--calls N] [--procs P] [--threads T]\n"
 		"                 [--duration S] [--unpriv K] [--avoid=LIST]\n"
 		"                 [--only=OPS] [--list-ops] [--verbose]\n"
-		"avoid: evict-all,huge-import,huge-populate,prime-export,fork,kill\n");
+		"avoid: evict-all,huge-import,huge-populate,prime-export,fork,kill,vm-id0\n");
 }
 
 static int parse_args(int argc, char **argv)
