@@ -231,7 +231,7 @@ void op_prime_export(struct fuzz_thread *t)
 		return;
 	h.handle = mut_handle(t, bo.handle);
 	if (rnd_pct(t, 3)) {
-		h.flags |= 0x10000u << rnd_below(t, 12);
+		h.flags |= 0x100000u << rnd_below(t, 11);	/* not O_CLOEXEC */
 		fz_set_mut(t, "prime-flags", true);
 	}
 	if (fz_ioctl(t, fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &h))

@@ -334,8 +334,6 @@ static void *thread_main(void *arg)
 	prctl(PR_SET_NAME, name);
 	atomic_store(&b->pid, getpid());
 	atomic_store(&b->tid, (pid_t)syscall(SYS_gettid));
-	if (track_init(t))
-		fz_fail(t, "tracked buffers: setup failed");
 	fz_run(t);
 	track_fini(t);
 	return NULL;
@@ -384,6 +382,13 @@ static int worker(unsigned int index, bool priv)
 		th[i].rng = cfg.seed * 0x100000001b3ull + (index << 16) + i;
 		th[i].budget = per;
 	}
+	/*
+	 * Tracked buffers and their files first: no number of a file or
+	 * address of a mapping that a thread closes later can be theirs.
+	 */
+	for (i = 0; i < cfg.threads; i++)
+		if (track_init(&th[i]))
+			fz_fail(&th[i], "tracked buffers: setup failed");
 	worker_open_files(&th[0]);
 	for (i = 0; i < cfg.threads; i++)
 		if (pthread_create(&tid[i], NULL, thread_main, &th[i]))
@@ -415,6 +420,24 @@ static void print_last_calls(struct fuzz_beat *b)
 		fprintf(stderr, "  call: %s\n", b->log[i % FUZZ_LOG_LINES]);
 }
 
+/* Whether SIGKILL ends the stuck worker within 10 s. */
+static void report_killable(pid_t pid)
+{
+	int i, status;
+
+	kill(pid, SIGKILL);
+	for (i = 0; i < 100; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			fprintf(stderr, "fuzz: the stuck worker was killable (%d.%d s)\n",
+				i / 10, i % 10);
+			return;
+		}
+		usleep(100000);
+	}
+	fprintf(stderr, "fuzz: the stuck worker did not die of SIGKILL in 10 s\n");
+	print_stack("worker", pid, pid);
+}
+
 /* A call stuck for too long: report the task's stacks and fail. */
 static bool report_hang(unsigned int slot, struct fuzz_beat *b)
 {
@@ -431,6 +454,7 @@ static bool report_hang(unsigned int slot, struct fuzz_beat *b)
 		perror("sysrq");
 	if (fd >= 0)
 		close(fd);
+	report_killable(atomic_load(&b->pid));
 	atomic_fetch_add(&shm->failures, 1);
 	return true;
 }
@@ -442,8 +466,10 @@ static bool watchdog(void)
 
 	for (i = 0; i < cfg.procs * cfg.threads; i++) {
 		struct fuzz_beat *b = &shm->beat[i];
+		uint64_t ns = atomic_load(&b->ns);
 
-		if (atomic_load(&b->busy) && now - atomic_load(&b->ns) > limit)
+		/* a beat newer than our clock reading is no hang */
+		if (atomic_load(&b->busy) && ns < now && now - ns > limit)
 			return report_hang(i, b);
 	}
 	return false;
