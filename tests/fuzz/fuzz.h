@@ -29,6 +29,7 @@
 #define FUZZ_LOG_LINES		16	/* last calls kept per thread */
 #define FUZZ_LOG_LEN		112
 #define FUZZ_SCRATCH		(4ull << 20)
+#define FUZZ_SMALL_MOVE		(8ull << 20)	/* AVOID_VRAM_THRASH's limit */
 
 /* Patterns --avoid=NAME leaves out (known open kernel issues). */
 enum fuzz_avoid {
@@ -39,6 +40,7 @@ enum fuzz_avoid {
 	AVOID_FORK = 1u << 4,		/* fork children */
 	AVOID_KILL = 1u << 5,		/* SIGKILL of children */
 	AVOID_VM_ID0 = 1u << 6,		/* VM_DESTROY of vm_id 0 */
+	AVOID_VRAM_THRASH = 1u << 7,	/* big VRAM moves that evict each other */
 };
 
 struct fuzz_config {

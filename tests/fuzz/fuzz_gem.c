@@ -54,7 +54,7 @@ static uint64_t create_size(struct fuzz_thread *t)
 	};
 	uint64_t s = sizes[rnd_below(t, sizeof(sizes) / sizeof(*sizes))];
 
-	if (rnd_pct(t, 3))
+	if (rnd_pct(t, 3) && !(cfg.avoid & AVOID_VRAM_THRASH))
 		return 1ull << (31 + rnd_below(t, 10));	/* huge: 2 GiB-1 TiB */
 	return rnd_pct(t, 15) ? mut_size(t, s) : s;
 }
@@ -128,6 +128,8 @@ static void obj_range(struct fuzz_thread *t, const struct fuzz_bo *bo,
 			FUZZ_PAGE;
 	if ((cfg.avoid & AVOID_HUGE_POPULATE) && *size > HUGE_OBJECT)
 		*size = HUGE_OBJECT;
+	if ((cfg.avoid & AVOID_VRAM_THRASH) && *size > FUZZ_SMALL_MOVE)
+		*size = FUZZ_SMALL_MOVE;
 	if (rnd_pct(t, 10))
 		*size = mut_size(t, *size);
 	if (rnd_pct(t, 5))

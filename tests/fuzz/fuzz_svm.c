@@ -16,6 +16,14 @@ static int any_fd(struct fuzz_thread *t)
 	return pick_file(t, &fd, &dev) < 0 ? -1 : fd;
 }
 
+/* With --avoid=vram-thrash, valid migrations stay small. */
+static void small_move(struct fuzz_thread *t, __u64 *size)
+{
+	if ((cfg.avoid & AVOID_VRAM_THRASH) && !t->invalid &&
+	    *size > FUZZ_SMALL_MOVE)
+		*size = FUZZ_SMALL_MOVE;
+}
+
 static bool test_ioctl_denied(struct fuzz_thread *t)
 {
 	return !t->proc->priv && !cfg.test_ioctls;
@@ -89,6 +97,7 @@ void op_svm_migrate(struct fuzz_thread *t)
 	if (!(cfg.avoid & AVOID_EVICT_ALL) && rnd_pct(t, 8))
 		return evict_all(t, fd);
 	m.addr = pick_addr(t, &m.size);
+	small_move(t, &m.size);
 	m.target = rnd_pct(t, 97) ? rnd_below(t, 2) : 2 + rnd_below(t, 100);
 	if (rnd_pct(t, 2))
 		m.flags = 2u << rnd_below(t, 31);
@@ -133,6 +142,7 @@ void op_svm_prefetch(struct fuzz_thread *t)
 	if (fd < 0)
 		return;
 	p.addr = pick_addr(t, &p.size);
+	small_move(t, &p.size);
 	p.target = rnd_pct(t, 97) ? rnd_below(t, 2) : 2 + rnd_below(t, 100);
 	p.flags = rnd_below(t, 2);
 	if (rnd_pct(t, 2))

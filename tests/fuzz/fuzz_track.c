@@ -288,6 +288,28 @@ static void exec_fill_step(struct fuzz_thread *t)
 		memcpy(TR(t)->svm_shadow + (off + i) * 4, &v, 4);
 }
 
+/*
+ * The device read other data than the shadow: is the memory itself wrong
+ * (the CPU sees it too) or only the device's view of it?
+ */
+static void svm_read_diagnose(struct fuzz_thread *t, size_t off, size_t len)
+{
+	struct drm_vsvm_svm_snapshot sn = { .npages = 1 };
+	unsigned char prot = 0;
+	size_t i, page;
+
+	for (i = 0; i < len && t->scratch[i] == TR(t)->svm_shadow[off + i];
+	     i++)
+		;
+	page = (off + i) & ~(FUZZ_PAGE - 1);
+	sn.addr = (uintptr_t)TR(t)->svm + page;
+	sn.data = (uintptr_t)&prot;
+	ioctl(TR(t)->fd[0], DRM_IOCTL_VSVM_SVM_SNAPSHOT, &sn);
+	fz_fail(t, "svm device read: page at %zu (snapshot 0x%02x) differs; the CPU reads it %s",
+		page, prot, memcmp(TR(t)->svm + page, TR(t)->svm_shadow + page,
+				   FUZZ_PAGE) ? "wrong too" : "right");
+}
+
 static void svm_read_step(struct fuzz_thread *t)
 {
 	struct drm_vsvm_svm_access a = { .op = DRM_VSVM_SVM_READ };
@@ -297,10 +319,13 @@ static void svm_read_step(struct fuzz_thread *t)
 	a.addr = (uintptr_t)TR(t)->svm + off;
 	a.size = len;
 	a.data = (uintptr_t)t->scratch;
-	if (!fz_ioctl(t, TR(t)->fd[rnd_below(t, 2)],
-		      DRM_IOCTL_VSVM_SVM_ACCESS, &a))
-		verify(t, "svm device read", t->scratch, TR(t)->svm_shadow,
-		       off, len);
+	memset(t->scratch, 0xee, len);	/* 0xee in a finding: no copy-out */
+	if (fz_ioctl(t, TR(t)->fd[rnd_below(t, 2)], DRM_IOCTL_VSVM_SVM_ACCESS,
+		     &a))
+		return;
+	if (memcmp(t->scratch, TR(t)->svm_shadow + off, len))
+		svm_read_diagnose(t, off, len);
+	verify(t, "svm device read", t->scratch, TR(t)->svm_shadow, off, len);
 }
 
 static void evict_step(struct fuzz_thread *t)
@@ -341,6 +366,7 @@ static void bo_read(struct fuzz_thread *t, int fd, uint32_t handle,
 	a.offset = off;
 	a.size = len;
 	a.data = (uintptr_t)t->scratch;
+	memset(t->scratch, 0xee, len);
 	if (!fz_ioctl(t, fd, DRM_IOCTL_VSVM_GEM_ACCESS, &a))
 		verify(t, what, t->scratch, TR(t)->bo_shadow, off, len);
 }

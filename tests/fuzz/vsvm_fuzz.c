@@ -420,13 +420,13 @@ static void print_last_calls(struct fuzz_beat *b)
 		fprintf(stderr, "  call: %s\n", b->log[i % FUZZ_LOG_LINES]);
 }
 
-/* Whether SIGKILL ends the stuck worker within 10 s. */
+/* Whether SIGKILL ends the stuck worker within 30 s. */
 static void report_killable(pid_t pid)
 {
 	int i, status;
 
 	kill(pid, SIGKILL);
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 300; i++) {
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			fprintf(stderr, "fuzz: the stuck worker was killable (%d.%d s)\n",
 				i / 10, i % 10);
@@ -434,7 +434,7 @@ static void report_killable(pid_t pid)
 		}
 		usleep(100000);
 	}
-	fprintf(stderr, "fuzz: the stuck worker did not die of SIGKILL in 10 s\n");
+	fprintf(stderr, "fuzz: the stuck worker did not die of SIGKILL in 30 s\n");
 	print_stack("worker", pid, pid);
 }
 
@@ -553,7 +553,7 @@ static void print_ops(void)
 
 static const char *const avoid_names[] = {
 	"evict-all", "huge-import", "huge-populate", "prime-export", "fork",
-	"kill", "vm-id0",
+	"kill", "vm-id0", "vram-thrash",
 };
 
 static int parse_avoid(const char *list)
@@ -580,7 +580,8 @@ static void usage(void)
 		"usage: vsvm_fuzz [--seed N] [--calls N] [--procs P] [--threads T]\n"
 		"                 [--duration S] [--unpriv K] [--avoid=LIST]\n"
 		"                 [--only=OPS] [--list-ops] [--verbose]\n"
-		"avoid: evict-all,huge-import,huge-populate,prime-export,fork,kill,vm-id0\n");
+		"avoid: evict-all,huge-import,huge-populate,prime-export,fork,kill,vm-id0,\n"
+		"       vram-thrash\n");
 }
 
 static int parse_args(int argc, char **argv)
