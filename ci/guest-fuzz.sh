@@ -17,7 +17,7 @@ B=${B:-$PWD/build/meson}
 . ci/guest-lib.sh
 
 # Known open issues (docs/fuzzing.md, "Findings"): drop a name once fixed.
-avoid=${FUZZ_AVOID-evict-all,huge-import,huge-populate,vm-id0,vram-thrash}
+avoid=${FUZZ_AVOID-vram-thrash}
 runs=("$@")
 [ ${#runs[@]} -gt 0 ] || runs=(1:30000:3:3 2:20000:2:2)
 

@@ -50,6 +50,9 @@ step reload-vsvm-two-devices sh -c 'modprobe -r vsvm &&
 udevadm settle >/dev/null 2>&1 || sleep 1
 run_kselftest "$B"/tests/kselftest/vsvm_multi_test
 
+# The fuzzer: fixed seeds and budgets, two devices, PRIME between them.
+ci/guest-fuzz.sh
+
 # The drivers must unload cleanly after all of it.
 step unload-vsvm modprobe -r vsvm
 step unload-drm-svm modprobe -r drm_svm
