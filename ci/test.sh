@@ -20,6 +20,7 @@ check kernel-build ci/build-kernel.sh debug || ok=0
 if [ $ok = 1 ]; then
 	check checkpatch ci/check-kernel.sh checkpatch
 	check kernel-doc ci/check-kernel.sh kernel-doc
+	check syzkaller-descriptions tools/syzkaller/check.sh
 	check modules-build ci/build-modules.sh debug || ok=0
 	check meson-build ci/meson-build.sh debug || ok=0
 fi

@@ -124,6 +124,48 @@ static unsigned long chunk_npages(const struct drm_svm_bo *bo, unsigned long c)
 
 /* Memory handling */
 
+/* Count @bytes against @used; -ENOSPC when that would pass @limit. */
+static int drm_svm_charge(atomic64_t *used, u64 limit, u64 bytes)
+{
+	if (atomic64_add_return(bytes, used) <= limit)
+		return 0;
+	atomic64_sub(bytes, used);
+	return -ENOSPC;
+}
+
+/*
+ * System memory (SYSTEM and GTT chunks) counts against the device's
+ * system limit, GTT chunks against the GART size as well.
+ */
+static int drm_svm_mem_charge(struct drm_svm_device *sdev, u8 placement,
+			      unsigned long npages)
+{
+	u64 bytes = (u64)npages << PAGE_SHIFT;
+	int ret;
+
+	if (placement == DRM_SVM_PL_VRAM)
+		return 0;
+	ret = drm_svm_charge(&sdev->system_used, sdev->system_limit, bytes);
+	if (ret || placement != DRM_SVM_PL_GTT)
+		return ret;
+	ret = drm_svm_charge(&sdev->gtt_used, sdev->gtt_size, bytes);
+	if (ret)
+		atomic64_sub(bytes, &sdev->system_used);
+	return ret;
+}
+
+static void drm_svm_mem_uncharge(struct drm_svm_device *sdev, u8 placement,
+				 unsigned long npages)
+{
+	u64 bytes = (u64)npages << PAGE_SHIFT;
+
+	if (placement == DRM_SVM_PL_VRAM)
+		return;
+	atomic64_sub(bytes, &sdev->system_used);
+	if (placement == DRM_SVM_PL_GTT)
+		atomic64_sub(bytes, &sdev->gtt_used);
+}
+
 static void drm_svm_mem_free(struct drm_svm_mem *mem)
 {
 	struct drm_svm_device *sdev = mem->sdev;
@@ -133,7 +175,6 @@ static void drm_svm_mem_free(struct drm_svm_mem *mem)
 	case DRM_SVM_PL_GTT:
 		if (mem->dma && sdev->ops->gtt_unmap)
 			sdev->ops->gtt_unmap(sdev, mem->dma, mem->npages);
-		atomic64_sub(mem->npages << PAGE_SHIFT, &sdev->gtt_used);
 		fallthrough;
 	case DRM_SVM_PL_SYSTEM:
 		for (i = 0; i < mem->npages; i++)
@@ -144,6 +185,7 @@ static void drm_svm_mem_free(struct drm_svm_mem *mem)
 		drm_svm_vram_free(sdev->vram, &mem->blocks);
 		break;
 	}
+	drm_svm_mem_uncharge(sdev, mem->placement, mem->npages);
 	kvfree(mem->dma);
 	dma_fence_put(mem->fence);
 	kvfree(mem);
@@ -176,7 +218,7 @@ static struct drm_svm_mem *drm_svm_mem_new(struct drm_svm_device *sdev,
 {
 	struct drm_svm_mem *mem;
 
-	mem = kvzalloc(struct_size(mem, entry, npages), GFP_KERNEL);
+	mem = kvzalloc(struct_size(mem, entry, npages), GFP_KERNEL_ACCOUNT);
 	if (!mem)
 		return NULL;
 	mem->sdev = sdev;
@@ -188,11 +230,15 @@ static struct drm_svm_mem *drm_svm_mem_new(struct drm_svm_device *sdev,
 
 /*
  * Allocate pages, in one high-order block when possible. Pages that a copy
- * overwrites right away need no zeroing (@zero false).
+ * overwrites right away need no zeroing (@zero false). They are charged to
+ * the memory cgroup of the task that populates the chunk, and an object
+ * that does not fit fails with -ENOMEM rather than waking the OOM killer,
+ * which cannot see memory that belongs to no process.
  */
 static int drm_svm_mem_alloc_pages(struct drm_svm_mem *mem, bool zero)
 {
-	gfp_t gfp = GFP_HIGHUSER | (zero ? __GFP_ZERO : 0);
+	gfp_t gfp = GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_RETRY_MAYFAIL |
+		__GFP_NOWARN | (zero ? __GFP_ZERO : 0);
 	unsigned long i = 0, j;
 
 	while (i < mem->npages) {
@@ -201,8 +247,8 @@ static int drm_svm_mem_alloc_pages(struct drm_svm_mem *mem, bool zero)
 		struct page *page = NULL;
 
 		while (order && !page) {
-			page = alloc_pages(gfp | __GFP_NOWARN | __GFP_NORETRY,
-					   order);
+			page = alloc_pages((gfp & ~__GFP_RETRY_MAYFAIL) |
+					   __GFP_NORETRY, order);
 			if (!page)
 				order--;
 		}
@@ -267,22 +313,23 @@ static struct drm_svm_mem *drm_svm_mem_alloc(struct drm_svm_bo *bo,
 	struct drm_svm_mem *mem;
 	int ret;
 
+	if (placement >= DRM_SVM_PL_COUNT)
+		return ERR_PTR(-EINVAL);
 	mem = drm_svm_mem_new(sdev, npages, placement);
 	if (!mem)
 		return ERR_PTR(-ENOMEM);
+	ret = drm_svm_mem_charge(sdev, placement, npages);
+	if (ret) {
+		kvfree(mem);
+		return ERR_PTR(ret);
+	}
 
 	switch (placement) {
 	case DRM_SVM_PL_GTT:
-		if (atomic64_add_return(npages << PAGE_SHIFT, &sdev->gtt_used) >
-		    sdev->gtt_size) {
-			atomic64_sub(npages << PAGE_SHIFT, &sdev->gtt_used);
-			kvfree(mem);
-			return ERR_PTR(-ENOSPC);
-		}
 		ret = drm_svm_mem_alloc_pages(mem, zero);
 		if (!ret && sdev->ops->gtt_map) {
 			mem->dma = kvcalloc(npages, sizeof(*mem->dma),
-					    GFP_KERNEL);
+					    GFP_KERNEL_ACCOUNT);
 			ret = mem->dma ? 0 : -ENOMEM;
 			if (!ret)
 				ret = sdev->ops->gtt_map(sdev,
@@ -626,22 +673,29 @@ static u32 drm_svm_evict_target(struct drm_svm_bo *bo)
 	return DRM_SVM_PL_COUNT;
 }
 
-/*
- * Evict the least recently used VRAM chunk of another object (@self may be
- * NULL: an SVM allocation) and wait until its VRAM is free again. Returns
- * -ENOSPC when there is nothing to evict.
- */
-static int drm_svm_evict_one(struct drm_svm_device *sdev,
-			     struct drm_svm_bo *self, bool visible)
+/* Send a busy chunk to the back of the VRAM LRU; LRU lock held. */
+static void drm_svm_chunk_lru_rotate(struct drm_svm_device *sdev,
+				     struct drm_svm_chunk *chunk)
 {
-	struct drm_svm_chunk *chunk, *victim = NULL;
-	struct drm_svm_bo *vbo = NULL;
-	struct dma_fence *fence;
-	unsigned long c;
-	int ret;
+	lockdep_assert_held(&sdev->lru_lock);
+	chunk->lru_stamp = drm_svm_vram_lru_stamp(sdev->vram);
+	list_move_tail(&chunk->lru, &sdev->vram_lru);
+}
 
-	if (self)
-		dma_resv_assert_held(self->base.resv);
+/*
+ * The least recently used VRAM chunk of another object (@self may be NULL:
+ * an SVM allocation), with its object referenced and locked. A chunk whose
+ * object is locked by someone else goes to the back of the LRU: the
+ * result is then NULL with -EBUSY, as when there is none (-ENOSPC).
+ */
+static struct drm_svm_chunk *drm_svm_evict_pick(struct drm_svm_device *sdev,
+						struct drm_svm_bo *self,
+						int *err)
+{
+	struct drm_svm_bo *busy = NULL;
+	struct drm_svm_chunk *chunk;
+
+	*err = -ENOSPC;
 	spin_lock(&sdev->lru_lock);
 	list_for_each_entry(chunk, &sdev->vram_lru, lru) {
 		struct drm_svm_bo *bo = chunk->bo;
@@ -650,38 +704,52 @@ static int drm_svm_evict_one(struct drm_svm_device *sdev,
 			continue;
 		if (!kref_get_unless_zero(&bo->base.refcount))
 			continue;
-		if (!dma_resv_trylock(bo->base.resv)) {
-			/* dropped below, outside the spinlock */
-			vbo = bo;
-			break;
+		if (dma_resv_trylock(bo->base.resv)) {
+			spin_unlock(&sdev->lru_lock);
+			return chunk;
 		}
-		victim = chunk;
-		vbo = bo;
+		/* Never wait for it: its holder may be waiting for us. */
+		drm_svm_chunk_lru_rotate(sdev, chunk);
+		busy = bo;
+		*err = -EBUSY;
 		break;
 	}
 	spin_unlock(&sdev->lru_lock);
+	if (busy)
+		drm_gem_object_put(&busy->base);
+	return NULL;
+}
 
-	if (!vbo)
-		return -ENOSPC;
-	if (!victim) {
-		/* Contended: let the owner make progress, then rescan. */
-		drm_gem_object_put(&vbo->base);
-		cond_resched();
-		return 0;
-	}
+/*
+ * Evict the least recently used VRAM chunk of another object and wait
+ * until its VRAM is free again. Returns -ENOSPC when there is nothing to
+ * evict, -EBUSY when the victim was busy (see drm_svm_vram_alloc_evict()).
+ */
+static int drm_svm_evict_one(struct drm_svm_device *sdev,
+			     struct drm_svm_bo *self, bool visible)
+{
+	struct drm_svm_chunk *victim;
+	struct drm_svm_bo *vbo;
+	struct dma_fence *fence;
+	int ret;
 
-	c = victim - vbo->chunks;
+	if (self)
+		dma_resv_assert_held(self->base.resv);
+	victim = drm_svm_evict_pick(sdev, self, &ret);
+	if (!victim)
+		return ret;
+	vbo = victim->bo;
 	ret = -ENOSPC;
 	if (victim->mem && victim->mem->placement == DRM_SVM_PL_VRAM &&
 	    (!visible || victim->mem->visible)) {
-		ret = drm_svm_move_chunk(vbo, c, drm_svm_evict_target(vbo),
-					 false);
+		ret = drm_svm_move_chunk(vbo, victim - vbo->chunks,
+					 drm_svm_evict_target(vbo), false);
 		if (!ret)
 			atomic64_inc(&sdev->stats.evictions);
 	} else if (victim->mem && victim->mem->placement == DRM_SVM_PL_VRAM) {
 		/* invisible chunk while we need visible VRAM: skip it */
 		drm_svm_chunk_lru_update(victim, victim->mem);
-		ret = 0;
+		ret = -EBUSY;
 	}
 	fence = dma_fence_get(victim->fence);
 	dma_resv_unlock(vbo->base.resv);
@@ -967,6 +1035,34 @@ static const struct drm_gem_object_funcs drm_svm_bo_funcs = {
 };
 
 /**
+ * drm_svm_max_object_size() - the largest object the device accepts
+ * @sdev: the device
+ * @allowed: the placements the object may use (DRM_SVM_PL_MASK())
+ *
+ * An object must fit, whole, in one of its placements: system memory (the
+ * device's &drm_svm_device.system_limit), the GTT limit of the device or
+ * its VRAM. A larger object could
+ * never be populated completely, as a dma-buf export or a pin needs, so
+ * drm_svm_bo_create() and drm_svm_bo_import() refuse it with -E2BIG.
+ *
+ * Return: the size in bytes.
+ */
+u64 drm_svm_max_object_size(struct drm_svm_device *sdev, u32 allowed)
+{
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT, max = 0;
+
+	ram = min(ram, sdev->system_limit);
+	if (allowed & DRM_SVM_PL_MASK(DRM_SVM_PL_SYSTEM))
+		max = ram;
+	if (allowed & DRM_SVM_PL_MASK(DRM_SVM_PL_GTT))
+		max = max(max, min(ram, sdev->gtt_size));
+	if ((allowed & DRM_SVM_PL_MASK(DRM_SVM_PL_VRAM)) && sdev->vram)
+		max = max(max, sdev->vram->size);
+	return max;
+}
+EXPORT_SYMBOL_GPL(drm_svm_max_object_size);
+
+/**
  * drm_svm_bo_create() - create a GEM object with per-chunk placements
  * @sdev: the device
  * @size: size in bytes, rounded up to a page
@@ -975,9 +1071,10 @@ static const struct drm_gem_object_funcs drm_svm_bo_funcs = {
  * No memory is allocated yet: chunks are populated in the preferred
  * placement on first use.
  *
- * Return: the object (one reference), or ERR_PTR: -EINVAL for a zero or
- * too large (over 1 TiB) size, bad placements, unknown flags or a bad chunk
- * size, -E2BIG for more than 2^20 chunks, -ENOMEM.
+ * Return: the object (one reference), or ERR_PTR: -EINVAL for a zero
+ * size, bad placements, unknown flags or a bad chunk size, -E2BIG for an
+ * object larger than drm_svm_max_object_size() or of more than 2^20
+ * chunks, -ENOMEM.
  */
 struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
 				     const struct drm_svm_bo_params *params)
@@ -987,7 +1084,7 @@ struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
 	unsigned long c;
 	int ret;
 
-	if (!size || size > (1ull << 40) ||
+	if (!size ||
 	    !params->allowed || params->allowed & ~DRM_SVM_PL_ALL ||
 	    params->preferred >= DRM_SVM_PL_COUNT ||
 	    !(params->allowed & DRM_SVM_PL_MASK(params->preferred)) ||
@@ -997,6 +1094,8 @@ struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
 	if ((params->allowed & DRM_SVM_PL_MASK(DRM_SVM_PL_VRAM)) && !sdev->vram)
 		return ERR_PTR(-EINVAL);
 
+	if (size > drm_svm_max_object_size(sdev, params->allowed))
+		return ERR_PTR(-E2BIG);
 	size = PAGE_ALIGN(size);
 	if (!shift)
 		shift = min_t(unsigned int, DRM_SVM_DEFAULT_CHUNK_SHIFT,
@@ -1004,7 +1103,7 @@ struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
 	if (DIV_ROUND_UP_ULL(size, 1ull << shift) > DRM_SVM_BO_MAX_CHUNKS)
 		return ERR_PTR(-E2BIG);
 
-	bo = kzalloc_obj(*bo, GFP_KERNEL);
+	bo = kzalloc_obj(*bo, GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->sdev = sdev;
@@ -1150,7 +1249,8 @@ int drm_svm_bo_migrate(struct drm_svm_bo *bo, u64 offset, u64 size,
 	}
 	/* The moves of the range (and any older ones) are kernel fences. */
 	if (fence && busy) {
-		dma_resv_lock(bo->base.resv, NULL);
+		if (dma_resv_lock_interruptible(bo->base.resv, NULL))
+			return ret ?: -EINTR;
 		/* no memory for a fence array: wait here instead */
 		if (dma_resv_get_singleton(bo->base.resv, DMA_RESV_USAGE_KERNEL,
 					   fence))
@@ -1404,34 +1504,77 @@ static int drm_svm_bo_wait_moves(struct drm_svm_bo *bo, bool intr)
 	return 0;
 }
 
+/* Bring chunk @c to SYSTEM or GTT (see drm_svm_bo_make_reachable()). */
+static int drm_svm_chunk_make_reachable(struct drm_svm_bo *bo, unsigned long c,
+					u32 target)
+{
+	struct drm_svm_chunk *chunk = &bo->chunks[c];
+	u32 pl = chunk->mem ? chunk->mem->placement : chunk->placement;
+	int ret;
+
+	if (chunk->mem && pl != DRM_SVM_PL_VRAM)
+		return 0;
+	if (pl == DRM_SVM_PL_VRAM)
+		pl = target;
+	if (pl == DRM_SVM_PL_COUNT)
+		return -EINVAL;
+	chunk->fresh = !chunk->mem;
+	chunk->fresh_placement = chunk->placement;
+	ret = drm_svm_move_chunk(bo, c, pl, false);
+	if (ret)
+		chunk->fresh = false;
+	return ret;
+}
+
+/*
+ * End a make-reachable pass over chunks [0, @end): on failure the chunks
+ * it populated are emptied again (their memory goes when their copies are
+ * done), so a failed export or pin does not leave memory behind.
+ */
+static void drm_svm_bo_end_populate(struct drm_svm_bo *bo, unsigned long end,
+				    bool undo)
+{
+	unsigned long c;
+
+	for (c = 0; c < end; c++) {
+		struct drm_svm_chunk *chunk = &bo->chunks[c];
+
+		if (!chunk->fresh)
+			continue;
+		chunk->fresh = false;
+		if (undo) {
+			drm_svm_mem_release(drm_svm_chunk_swap(bo, c, NULL));
+			chunk->placement = chunk->fresh_placement;
+		}
+		if (!(c & 1023))
+			cond_resched();
+	}
+}
+
 /*
  * Populate every chunk in SYSTEM or GTT memory, which the CPU and other
  * devices' DMA reach through struct pages: chunks in VRAM move to the
  * eviction target (SYSTEM if allowed, else GTT), empty chunks are populated
- * in their placement (or that target). Waits for the moves.
+ * in their placement (or that target). Waits for the moves. Stops at a
+ * fatal signal; on any failure, what this call populated is freed again.
  */
 static int drm_svm_bo_make_reachable(struct drm_svm_bo *bo, bool intr)
 {
 	u32 target = drm_svm_evict_target(bo);
 	unsigned long c;
-	int ret;
+	int ret = 0;
 
 	dma_resv_assert_held(bo->base.resv);
-	for (c = 0; c < bo->nchunks; c++) {
-		struct drm_svm_chunk *chunk = &bo->chunks[c];
-		u32 pl = chunk->mem ? chunk->mem->placement : chunk->placement;
-
-		if (chunk->mem && pl != DRM_SVM_PL_VRAM)
-			continue;
-		if (pl == DRM_SVM_PL_VRAM)
-			pl = target;
-		if (pl == DRM_SVM_PL_COUNT)
-			return -EINVAL;
-		ret = drm_svm_move_chunk(bo, c, pl, false);
-		if (ret)
-			return ret;
+	for (c = 0; c < bo->nchunks && !ret; c++) {
+		ret = drm_svm_chunk_make_reachable(bo, c, target);
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+		cond_resched();
 	}
-	return drm_svm_bo_wait_moves(bo, intr);
+	if (!ret)
+		ret = drm_svm_bo_wait_moves(bo, intr);
+	drm_svm_bo_end_populate(bo, c, ret);
+	return ret;
 }
 
 /**
@@ -1569,6 +1712,7 @@ int drm_svm_device_init(struct drm_svm_device *sdev, struct drm_device *drm,
 	sdev->ops = ops;
 	sdev->vram = vram;
 	sdev->gtt_size = gtt_size;
+	sdev->system_limit = ((u64)totalram_pages() << PAGE_SHIFT) / 2;
 	spin_lock_init(&sdev->lru_lock);
 	INIT_LIST_HEAD(&sdev->vram_lru);
 	if (vram)
@@ -1591,6 +1735,7 @@ void drm_svm_device_fini(struct drm_svm_device *sdev)
 	destroy_workqueue(sdev->wq);
 	WARN_ON(!list_empty(&sdev->vram_lru));
 	WARN_ON(atomic64_read(&sdev->gtt_used));
+	WARN_ON(atomic64_read(&sdev->system_used));
 }
 EXPORT_SYMBOL_GPL(drm_svm_device_fini);
 
@@ -1604,6 +1749,9 @@ void drm_svm_device_print(struct drm_svm_device *sdev, struct drm_printer *p)
 	struct drm_svm_stats *s = &sdev->stats;
 
 	drm_printf(p, "gtt used: %lld\n", atomic64_read(&sdev->gtt_used));
+	drm_printf(p, "system used: %lld\n",
+		   atomic64_read(&sdev->system_used));
+	drm_printf(p, "system limit: %llu\n", sdev->system_limit);
 	drm_printf(p, "cpu faults: %lld\n", atomic64_read(&s->cpu_faults));
 	drm_printf(p, "cpu huge faults: %lld\n",
 		   atomic64_read(&s->cpu_huge_faults));

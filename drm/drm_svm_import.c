@@ -79,9 +79,6 @@
  *   the exporter lives does not affect the exporter.
  */
 
-/* Largest dma-buf accepted, as for objects created by drm_svm_bo_create(). */
-#define DRM_SVM_IMPORT_MAX_SIZE		BIT_ULL(40)
-
 /**
  * struct drm_svm_import - an imported dma-buf
  *
@@ -162,7 +159,8 @@ static int drm_svm_import_map(struct drm_svm_import *imp)
 	sgt = dma_buf_map_attachment(imp->attach, DMA_BIDIRECTIONAL);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
-	pfns = kvmalloc_array(bo->npages, sizeof(*pfns), GFP_KERNEL);
+	pfns = kvmalloc_array(bo->npages, sizeof(*pfns),
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!pfns) {
 		ret = -ENOMEM;
 		goto err_unmap;
@@ -244,16 +242,18 @@ static const struct drm_gem_object_funcs drm_svm_import_funcs = {
  * @sdev: the importing device
  * @dmabuf: the dma-buf; the object takes its own reference
  *
- * Attaches to @dmabuf (dynamically, see "dma-buf import"), maps it for the
- * device and wraps it in a &struct drm_svm_bo whose memory is the
- * exporter's. Meant for the driver's &drm_driver.gem_prime_import hook,
+ * Attaches to @dmabuf (dynamically, see "dma-buf import") and wraps it in
+ * a &struct drm_svm_bo whose memory is the exporter's. The buffer is mapped
+ * for the device on its first device access, not here: importing costs
+ * the exporter no memory. Meant for the driver's &drm_driver.gem_prime_import hook,
  * for dma-bufs that are not the driver's own. May sleep.
  *
  * Return: the GEM object (one reference), or ERR_PTR: -EINVAL for a
- * buffer of zero, unaligned or too large size or a mapping smaller than
- * the buffer, -EOPNOTSUPP when the device cannot reach the pages as
- * physical addresses, -ENOMEM, or the exporter's error from attaching or
- * mapping.
+ * buffer of zero or unaligned size, -E2BIG for one larger than
+ * drm_svm_max_object_size() of SYSTEM, -EOPNOTSUPP when the device has a DMA
+ * offset, -ENOMEM, or the exporter's error from attaching. A mapping
+ * smaller than the buffer or pages the device cannot reach as physical
+ * addresses fail the first device access (-EINVAL, -EOPNOTSUPP).
  */
 struct drm_gem_object *drm_svm_bo_import(struct drm_svm_device *sdev,
 					 struct dma_buf *dmabuf)
@@ -268,12 +268,16 @@ struct drm_gem_object *drm_svm_bo_import(struct drm_svm_device *sdev,
 	if (!dmabuf)
 		return ERR_PTR(-EINVAL);
 	size = dmabuf->size;
-	if (!size || !PAGE_ALIGNED(size) || size > DRM_SVM_IMPORT_MAX_SIZE)
+	if (!size || !PAGE_ALIGNED(size))
 		return ERR_PTR(-EINVAL);
+	/* A mapping of it could not be held in system memory. */
+	if (size > drm_svm_max_object_size(sdev,
+					   DRM_SVM_PL_MASK(DRM_SVM_PL_SYSTEM)))
+		return ERR_PTR(-E2BIG);
 	if (dev->dma_range_map)
 		return ERR_PTR(-EOPNOTSUPP);
 
-	imp = kzalloc_obj(*imp, GFP_KERNEL);
+	imp = kzalloc_obj(*imp, GFP_KERNEL_ACCOUNT);
 	if (!imp)
 		return ERR_PTR(-ENOMEM);
 	attach = dma_buf_dynamic_attach(dmabuf, dev, &drm_svm_import_attach_ops,
@@ -299,13 +303,11 @@ struct drm_gem_object *drm_svm_bo_import(struct drm_svm_device *sdev,
 	drm_gem_private_object_init(sdev->drm, &bo->base, size);
 	bo->base.import_attach = attach;
 
+	/*
+	 * Not mapped yet: the first device access maps (and the exporter
+	 * populates) it, in the context of the client that uses it.
+	 */
 	ret = drm_gem_create_mmap_offset(&bo->base);
-	if (!ret) {
-		/* Map now: a buffer the device cannot use fails here. */
-		dma_resv_lock(dmabuf->resv, NULL);
-		ret = drm_svm_import_map(imp);
-		dma_resv_unlock(dmabuf->resv);
-	}
 	if (ret) {
 		drm_gem_object_put(&bo->base);
 		return ERR_PTR(ret);

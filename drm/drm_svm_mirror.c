@@ -715,8 +715,8 @@ int drm_svm_range_obtain(struct drm_svm_mirror *mirror, unsigned long addr,
 	w = drm_svm_mirror_window(mirror, addr);
 	if (IS_ERR(w))
 		return PTR_ERR(w);
-	new = kzalloc_obj(*new, GFP_KERNEL);
-	spare = kzalloc_obj(*spare, GFP_KERNEL);
+	new = kzalloc_obj(*new, GFP_KERNEL_ACCOUNT);
+	spare = kzalloc_obj(*spare, GFP_KERNEL_ACCOUNT);
 	if (!new || !spare) {
 		ret = -ENOMEM;
 		goto out;
@@ -751,7 +751,7 @@ EXPORT_SYMBOL_GPL(drm_svm_range_obtain);
  */
 int drm_svm_range_split(struct drm_svm_mirror *mirror, unsigned long addr)
 {
-	struct drm_svm_range *r, *piece = kmalloc(sizeof(*piece), GFP_KERNEL);
+	struct drm_svm_range *r, *piece = kmalloc(sizeof(*piece), GFP_KERNEL_ACCOUNT);
 	unsigned long end;
 
 	if (!piece)

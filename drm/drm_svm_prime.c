@@ -71,8 +71,12 @@ MODULE_IMPORT_NS("DMA_BUF");
  *   map, unmap, vmap and vunmap; the object's moves hold it too, and call
  *   dma_buf_invalidate_mappings() with it held, so a mapping is never created
  *   while a move is half done.
- * - &drm_svm_bo.pin_count, &drm_svm_bo.vaddr and &drm_svm_bo.dmabuf are
- *   protected by the reservation lock.
+ * - &drm_svm_bo.pin_count and &drm_svm_bo.vaddr are protected by the
+ *   reservation lock. &drm_svm_bo.dmabuf is set by export with cmpxchg()
+ *   and no lock (export runs under the DRM device's object_name_lock and
+ *   must not wait for a reservation that a job or fault handler holds) and
+ *   cleared by the dma-buf's release under the reservation lock, so it
+ *   stays valid for move notifications, which run under that lock.
  * - The dma-buf holds a reference on the object and on the DRM device
  *   (drm_gem_dmabuf_export()), and its file a reference on the driver
  *   module: the exporter cannot be unloaded while an importer holds the
@@ -120,7 +124,8 @@ static struct page **drm_svm_prime_pages(struct drm_svm_bo *bo, bool intr)
 	struct page **pages;
 	int ret;
 
-	pages = kvmalloc_array(bo->npages, sizeof(*pages), GFP_KERNEL);
+	pages = kvmalloc_array(bo->npages, sizeof(*pages),
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
 	ret = drm_svm_bo_get_pages(bo, pages, intr);
@@ -241,9 +246,9 @@ static void drm_svm_prime_release(struct dma_buf *dmabuf)
 {
 	struct drm_svm_bo *bo = dmabuf_to_bo(dmabuf);
 
+	/* Serialised with move notifications, which use the dma-buf. */
 	dma_resv_lock(bo->base.resv, NULL);
-	if (bo->dmabuf == dmabuf)
-		bo->dmabuf = NULL;
+	cmpxchg(&bo->dmabuf, dmabuf, NULL);
 	dma_resv_unlock(bo->base.resv);
 	drm_gem_dmabuf_release(dmabuf);
 }
@@ -288,15 +293,21 @@ struct dma_buf *drm_svm_prime_export(struct drm_gem_object *obj, int flags)
 	};
 	struct dma_buf *dmabuf;
 
-	dma_resv_lock(obj->resv, NULL);
-	if (bo->dmabuf) {
-		dma_resv_unlock(obj->resv);
+	/*
+	 * No reservation lock here: the DRM core calls this with the
+	 * device-wide object_name_lock held, and a job or fault handler may
+	 * hold the reservation for long.
+	 */
+	if (READ_ONCE(bo->dmabuf))
+		return ERR_PTR(-EBUSY);
+	dmabuf = drm_gem_dmabuf_export(obj->dev, &exp_info);
+	if (IS_ERR(dmabuf))
+		return dmabuf;
+	if (cmpxchg(&bo->dmabuf, NULL, dmabuf)) {
+		/* Lost a race with another export: its release is ours. */
+		dma_buf_put(dmabuf);
 		return ERR_PTR(-EBUSY);
 	}
-	dmabuf = drm_gem_dmabuf_export(obj->dev, &exp_info);
-	if (!IS_ERR(dmabuf))
-		bo->dmabuf = dmabuf;
-	dma_resv_unlock(obj->resv);
 	return dmabuf;
 }
 EXPORT_SYMBOL_GPL(drm_svm_prime_export);
@@ -351,10 +362,12 @@ EXPORT_SYMBOL_GPL(drm_svm_prime_import_self);
  */
 void drm_svm_prime_move_notify(struct drm_svm_bo *bo)
 {
+	struct dma_buf *dmabuf = READ_ONCE(bo->dmabuf);
+
 	dma_resv_assert_held(bo->base.resv);
-	if (!bo->dmabuf)
+	if (!dmabuf)
 		return;
 	atomic64_inc(&bo->sdev->stats.prime_move_notifies);
-	dma_buf_invalidate_mappings(bo->dmabuf);
+	dma_buf_invalidate_mappings(dmabuf);
 }
 EXPORT_SYMBOL_GPL(drm_svm_prime_move_notify);

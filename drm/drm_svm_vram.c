@@ -7,6 +7,7 @@
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/sched/signal.h>
 #include <linux/sizes.h>
 
 #include <drm/drm_print.h>
@@ -40,7 +41,8 @@
  *
  * Lock order (outermost first) for an allocation that evicts:
  * mmap_lock (read) -> the allocating GEM object's reservation lock ->
- * [a victim's reservation lock or device page lock, only ever trylocked] ->
+ * [a victim's reservation lock, device page lock or its owner's mmap_lock,
+ * only ever trylocked] ->
  * rmap locks -> mmu notifiers (an SVM mirror's lock) -> &drm_svm_vram.lock
  * -> the evictors' LRU spinlocks. Consequently nothing may allocate VRAM
  * while holding a mirror lock or inside an mmu notifier, and nothing may
@@ -215,13 +217,21 @@ EXPORT_SYMBOL_GPL(drm_svm_vram_alloc);
  * allocation retried. See "VRAM eviction" for the locks the caller may
  * hold.
  *
+ * Victims that are busy at the moment (&drm_svm_vram_evictor_ops.evict
+ * returns -EBUSY) are skipped, at most %DRM_SVM_VRAM_EVICT_BUSY_MAX times
+ * per call: an allocation never spins on memory that its holder cannot
+ * release while the allocator waits (two allocations that each hold what
+ * the other would evict fail with -ENOSPC instead of spinning forever).
+ *
  * Return: 0 on success; -ENOSPC when the request does not fit even with
- * everything evictable evicted; -EINVAL, -ENOMEM or an evictor's error.
+ * everything evictable evicted (or what is left is busy); -EINTR on a fatal
+ * signal; -EINVAL, -ENOMEM or an evictor's error.
  */
 int drm_svm_vram_alloc_evict(struct drm_svm_vram *vram, u64 size,
 			     u64 min_page_size, unsigned int flags,
 			     struct list_head *blocks, void *ctx)
 {
+	unsigned int busy = 0;
 	int ret;
 
 	might_sleep();
@@ -232,6 +242,11 @@ int drm_svm_vram_alloc_evict(struct drm_svm_vram *vram, u64 size,
 			return ret;
 		ret = drm_svm_vram_evict(vram, flags & DRM_SVM_VRAM_VISIBLE,
 					 ctx);
+		/* Contended victims went to the back: try the next ones. */
+		if (ret == -EBUSY)
+			ret = ++busy < DRM_SVM_VRAM_EVICT_BUSY_MAX ? 0 : -ENOSPC;
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
 		if (ret)
 			return ret;
 		cond_resched();
@@ -284,7 +299,8 @@ EXPORT_SYMBOL_GPL(drm_svm_vram_evictor_remove);
  * Picks, among all registered evictors, the one whose oldest evictable
  * allocation has the smallest LRU stamp, and lets it evict.
  *
- * Return: 0 after progress, -ENOSPC when nothing is evictable, or the
+ * Return: 0 after progress, -EBUSY when the victim was busy (it moved to
+ * the back of its LRU), -ENOSPC when nothing is evictable, or the
  * evictor's error.
  */
 int drm_svm_vram_evict(struct drm_svm_vram *vram, bool visible, void *ctx)

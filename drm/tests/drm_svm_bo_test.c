@@ -22,6 +22,8 @@
 #include <drm/drm_svm_bo.h>
 #include <drm/drm_svm_compat.h>
 
+#include "drm_svm_test_util.h"
+
 /* The fence must come first: its default release kfree()s it. */
 struct mock_copy {
 	struct dma_fence fence;
@@ -292,8 +294,16 @@ static void drm_svm_bo_test_bad_params(struct kunit *test)
 				-EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_svm_bo_create(&m->svm, 0, &p)),
 			-EINVAL);
+	/* Larger than any placement can hold: -E2BIG. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_svm_bo_create(&m->svm, 1ull << 41,
-							&p)), -EINVAL);
+							&p)), -E2BIG);
+	m->svm.system_limit = SZ_8M;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_svm_bo_create(&m->svm, SZ_8M + SZ_4K,
+							&p)), -E2BIG);
+	p.allowed = PL(VRAM);
+	p.preferred = DRM_SVM_PL_VRAM;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_svm_bo_create(&m->svm, SZ_4M + SZ_4K,
+							&p)), -E2BIG);
 }
 
 static void drm_svm_bo_test_lazy_populate(struct kunit *test)
@@ -449,6 +459,36 @@ static void drm_svm_bo_test_cpu_copy(struct kunit *test)
 	check(test, bo, 8);
 }
 
+/*
+ * The only evictable object is locked by another context (a job or fault
+ * handler that may itself wait for us): the allocation gives up with
+ * -ENOSPC at once instead of spinning until the lock is released.
+ */
+static void drm_svm_bo_test_evict_contended(struct kunit *test)
+{
+	struct mock_dev *m = mock_create(test, SZ_4M, SZ_4M, SZ_8M, true);
+	struct drm_svm_bo *a = bo_create(test, m, SZ_4M, ALL, DRM_SVM_PL_SYSTEM);
+	struct drm_svm_bo *b = bo_create(test, m, SZ_4M, ALL, DRM_SVM_PL_SYSTEM);
+	struct resv_holder h;
+	unsigned long t0;
+	int ret;
+
+	fill(test, a, 11);
+	fill(test, b, 12);
+	KUNIT_ASSERT_EQ(test, drm_svm_bo_migrate(a, 0, SZ_4M, DRM_SVM_PL_VRAM,
+						 0, NULL), 0);
+	resv_holder_start(test, &h, a->base.resv);
+	t0 = jiffies;
+	ret = drm_svm_bo_migrate(b, 0, SZ_4M, DRM_SVM_PL_VRAM, 0, NULL);
+	t0 = jiffies - t0;
+	resv_holder_stop(&h);
+	KUNIT_EXPECT_EQ(test, ret, -ENOSPC);
+	KUNIT_EXPECT_LT(test, jiffies_to_msecs(t0), RESV_HOLD_MS / 2);
+	KUNIT_EXPECT_EQ(test, placement_of(test, a, 0, NULL), DRM_SVM_PL_VRAM);
+	check(test, a, 11);
+	check(test, b, 12);
+}
+
 static struct kunit_case drm_svm_bo_tests[] = {
 	KUNIT_CASE(drm_svm_bo_test_bad_params),
 	KUNIT_CASE(drm_svm_bo_test_lazy_populate),
@@ -456,6 +496,7 @@ static struct kunit_case drm_svm_bo_tests[] = {
 	KUNIT_CASE(drm_svm_bo_test_busy),
 	KUNIT_CASE(drm_svm_bo_test_evict_lru),
 	KUNIT_CASE(drm_svm_bo_test_evict_impossible),
+	KUNIT_CASE(drm_svm_bo_test_evict_contended),
 	KUNIT_CASE(drm_svm_bo_test_gtt_limit),
 	KUNIT_CASE(drm_svm_bo_test_cpu_copy),
 	{}

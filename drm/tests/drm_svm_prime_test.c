@@ -33,6 +33,8 @@
 #include <drm/drm_svm_compat.h>
 #include <drm/drm_svm_prime.h>
 
+#include "drm_svm_test_util.h"
+
 MODULE_IMPORT_NS("DMA_BUF");
 
 struct prime_mock {
@@ -468,6 +470,34 @@ static void drm_svm_prime_test_import_self(struct kunit *test)
 	prime_put(dmabuf);
 }
 
+/*
+ * Export runs under the DRM device's object_name_lock (every client's
+ * GEM_CLOSE and PRIME call waits for it): it must not wait for the
+ * object's reservation, which a job or fault handler may hold for long.
+ */
+static void drm_svm_prime_test_export_locked(struct kunit *test)
+{
+	struct prime_mock *m = prime_mock_create(test, SZ_4M, "drm_svm_prime");
+	struct drm_svm_bo *bo = prime_bo(test, m, 7);
+	struct dma_buf *dmabuf;
+	struct resv_holder h;
+	unsigned long t0;
+
+	resv_holder_start(test, &h, bo->base.resv);
+	t0 = jiffies;
+	dmabuf = drm_svm_prime_export(&bo->base, O_RDWR);
+	t0 = jiffies - t0;
+	resv_holder_stop(&h);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_EXPECT_LT(test, jiffies_to_msecs(t0), RESV_HOLD_MS / 2);
+	KUNIT_EXPECT_PTR_EQ(test, bo->dmabuf, dmabuf);
+	/* One live dma-buf per object. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_svm_prime_export(&bo->base, O_RDWR)),
+			-EBUSY);
+	prime_put(dmabuf);
+	KUNIT_EXPECT_NULL(test, bo->dmabuf);
+}
+
 static struct kunit_case drm_svm_prime_tests[] = {
 	KUNIT_CASE(drm_svm_prime_test_dynamic),
 	KUNIT_CASE(drm_svm_prime_test_evict_notifies),
@@ -475,6 +505,7 @@ static struct kunit_case drm_svm_prime_tests[] = {
 	KUNIT_CASE(drm_svm_prime_test_vram_only),
 	KUNIT_CASE(drm_svm_prime_test_vmap),
 	KUNIT_CASE(drm_svm_prime_test_import_self),
+	KUNIT_CASE(drm_svm_prime_test_export_locked),
 	{}
 };
 

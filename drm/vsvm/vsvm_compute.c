@@ -1061,13 +1061,13 @@ static struct vsvm_exec_job *vsvm_exec_job_alloc(struct vsvm_vm *vm,
 	struct vsvm_exec_job *job;
 	int ret;
 
-	job = kzalloc_obj(*job, GFP_KERNEL);
+	job = kzalloc_obj(*job, GFP_KERNEL_ACCOUNT);
 	if (!job)
 		return ERR_PTR(-ENOMEM);
 	job->vm = vm;
 	drm_gpuvm_get(&vm->gpuvm);
-	job->hw_fence = kzalloc_obj(*job->hw_fence, GFP_KERNEL);
-	job->bounce = kmalloc(VSVM_BOUNCE, GFP_KERNEL);
+	job->hw_fence = kzalloc_obj(*job->hw_fence, GFP_KERNEL_ACCOUNT);
+	job->bounce = kmalloc(VSVM_BOUNCE, GFP_KERNEL_ACCOUNT);
 	ret = !job->hw_fence || !job->bounce ? -ENOMEM :
 		vsvm_exec_copy_cmds(job, args);
 	if (ret) {
@@ -1222,7 +1222,7 @@ int vsvm_compute_init(struct vsvm_device *vdev)
 	};
 	int ret;
 
-	ce = kzalloc_obj(*ce, GFP_KERNEL);
+	ce = kzalloc_obj(*ce, GFP_KERNEL_ACCOUNT);
 	if (!ce)
 		return -ENOMEM;
 	ce->vdev = vdev;

@@ -100,6 +100,12 @@ struct vsvm_devmem_chunk {
 	atomic_t refs;
 	/** @stamp: LRU stamp of the last fill, under the LRU lock. */
 	u64 stamp;
+	/** @mm: the address space the chunk was filled from (mmgrab()). */
+	struct mm_struct *mm;
+	/** @start: start of the range of @mm it was filled from. */
+	unsigned long start;
+	/** @end: end of that range. */
+	unsigned long end;
 	/** @visible: some block lies in the CPU-visible part of VRAM. */
 	bool visible;
 };
@@ -211,6 +217,7 @@ static void vsvm_devmem_free_work(struct work_struct *work)
 		list_del_init(&chunk->lru);
 		spin_unlock(&vdev->devmem_lru_lock);
 		drm_svm_vram_free(&vdev->vram, &chunk->blocks);
+		mmdrop(chunk->mm);
 		kfree(chunk);
 	}
 }
@@ -249,12 +256,15 @@ static void vsvm_devmem_folio_free(struct folio *folio)
 DRM_SVM_DEFINE_PAGE_FREE(vsvm_devmem_folio_free)
 
 /*
- * VRAM for @npages device pages, evicting the least recently used VRAM of
- * the device (GEM chunks or older SVM chunks) while the pool is full. The
- * caller holds the only reference.
+ * VRAM for @npages device pages of the range @start..@end of @mm,
+ * evicting the least recently used VRAM of the device (GEM chunks or
+ * older SVM chunks) while the pool is full. The caller holds the only
+ * reference.
  */
 static struct vsvm_devmem_chunk *
-vsvm_devmem_chunk_alloc(struct vsvm_device *vdev, unsigned long npages)
+vsvm_devmem_chunk_alloc(struct vsvm_device *vdev, unsigned long npages,
+			struct mm_struct *mm, unsigned long start,
+			unsigned long end)
 {
 	struct vsvm_devmem_chunk *chunk;
 	struct gpu_buddy_block *block;
@@ -276,6 +286,10 @@ vsvm_devmem_chunk_alloc(struct vsvm_device *vdev, unsigned long npages)
 	list_for_each_entry(block, &chunk->blocks, link)
 		if (gpu_buddy_block_offset(block) < vdev->vram.visible_size)
 			chunk->visible = true;
+	mmgrab(mm);
+	chunk->mm = mm;
+	chunk->start = start;
+	chunk->end = end;
 	atomic_set(&chunk->refs, 1);
 	return chunk;
 }
@@ -383,25 +397,115 @@ static int vsvm_migrate_copy(struct vsvm_device *vdev,
 	return 0;
 }
 
+/* What a migration batch moves. */
+enum vsvm_migrate_dir {
+	/* system pages and peers' device pages into this device's VRAM */
+	VSVM_TO_DEVICE,
+	/* any vsvm device page back to system memory (CPU fault, ioctl) */
+	VSVM_TO_RAM,
+	/* this device's pages back to system memory (eviction) */
+	VSVM_EVICT,
+};
+
 /*
  * Whether migrate_vma collected a page that this migration moves: to the
  * device, pages already in @vdev's own VRAM stay (they are collected only
- * because peers' pages share their owner).
+ * because peers' pages share their owner); eviction leaves peers' pages.
  */
 static bool vsvm_migrate_wanted(struct vsvm_device *vdev, unsigned long src,
-				bool to_device)
+				enum vsvm_migrate_dir dir)
 {
 	struct page *page = migrate_pfn_to_page(src);
 
 	if (!(src & MIGRATE_PFN_MIGRATE))
 		return false;
-	return !to_device || !page || !vsvm_devmem_is_local(vdev, page);
+	if (dir == VSVM_TO_DEVICE)
+		return !page || !vsvm_devmem_is_local(vdev, page);
+	if (dir == VSVM_EVICT)
+		return page && vsvm_devmem_is_local(vdev, page);
+	return true;
+}
+
+/* The VRAM of a batch to the device, in one allocation (this may evict). */
+static struct vsvm_devmem_chunk *
+vsvm_migrate_chunk(struct vsvm_device *vdev, struct migrate_vma *args)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < args->npages; i++)
+		n += vsvm_migrate_wanted(vdev, args->src[i], VSVM_TO_DEVICE);
+	if (!n)
+		return NULL;
+	return vsvm_devmem_chunk_alloc(vdev, n, args->vma->vm_mm, args->start,
+				       args->end);
+}
+
+/* The destination of page @i: the chunk's next page or a system page. */
+static struct page *vsvm_migrate_dst(struct migrate_vma *args,
+				     struct vsvm_devmem_cursor *cur,
+				     unsigned long i)
+{
+	struct page *page;
+
+	if (cur)
+		return vsvm_devmem_cursor_next(cur);
+	page = alloc_page_vma(GFP_HIGHUSER, args->vma,
+			      args->start + i * PAGE_SIZE);
+	if (page)
+		lock_page(page);
+	return page;
+}
+
+/*
+ * Give every page the batch moves its destination and list the copies in
+ * @ctx; returns the number of copies or -ENOMEM (the pages without a
+ * destination stay where they are).
+ */
+static long vsvm_migrate_fill(struct vsvm_device *vdev,
+			      struct migrate_vma *args,
+			      enum vsvm_migrate_dir dir,
+			      struct vsvm_devmem_cursor *cur,
+			      struct vsvm_migrate_ctx *ctx, u64 *moved)
+{
+	unsigned long i, n = 0, peer = 0;
+	long ret = 0;
+
+	for (i = 0; i < args->npages; i++) {
+		struct page *spage = migrate_pfn_to_page(ctx->src[i]);
+		struct page *dpage;
+
+		if (!vsvm_migrate_wanted(vdev, ctx->src[i], dir))
+			continue;
+		dpage = vsvm_migrate_dst(args, cur, i);
+		if (!dpage) {
+			ret = -ENOMEM;
+			break;
+		}
+		ctx->dst[i] = migrate_pfn(page_to_pfn(dpage));
+		(*moved)++;
+		/* No source page: a never-touched page, the new one is zero. */
+		if (!spage) {
+			clear_highpage(cur ? vsvm_devmem_backing(dpage) : dpage);
+			continue;
+		}
+		if (is_device_private_page(spage)) {
+			/* Read straight from the owner's VRAM (peer copy). */
+			peer += dir == VSVM_TO_DEVICE;
+			spage = vsvm_devmem_backing(spage);
+		}
+		ctx->from[n] = (uintptr_t)spage;
+		ctx->to[n] = cur ? vsvm_devmem_offset(dpage) : (uintptr_t)dpage;
+		n++;
+	}
+	atomic64_add(peer, &vdev->devmem_peer_pages);
+	vsvm_migrate_copy(vdev, ctx, n, dir == VSVM_TO_DEVICE);
+	return ret;
 }
 
 /* Migrate one batch (at most VSVM_MIGRATE_BATCH pages) of one VMA. */
 static int vsvm_migrate_batch(struct vsvm_device *vdev,
 			      struct vm_area_struct *vma, unsigned long start,
-			      unsigned long end, bool to_device,
+			      unsigned long end, enum vsvm_migrate_dir dir,
 			      struct page *fault_page,
 			      struct vsvm_migrate_ctx *ctx, u64 *moved)
 {
@@ -413,69 +517,30 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
 		.dst = ctx->dst,
 		.pgmap_owner = vsvm_devmem_owner(),
 		/* To the device: from system memory or a peer's VRAM. */
-		.flags = to_device ? MIGRATE_VMA_SELECT_SYSTEM |
+		.flags = dir == VSVM_TO_DEVICE ? MIGRATE_VMA_SELECT_SYSTEM |
 			MIGRATE_VMA_SELECT_DEVICE_PRIVATE :
 			MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
 		.fault_page = fault_page,
 	};
-	unsigned long i, n = 0, peer = 0, npages = (end - start) >> PAGE_SHIFT;
 	struct vsvm_devmem_chunk *chunk = NULL;
 	struct vsvm_devmem_cursor cur;
-	int ret;
+	long ret;
 
-	memset(ctx->dst, 0, npages * sizeof(ctx->dst[0]));
+	memset(ctx->dst, 0, ((end - start) >> PAGE_SHIFT) * sizeof(ctx->dst[0]));
 	ret = migrate_vma_setup(&args);
 	if (ret)
 		return ret;
-	for (i = 0; to_device && i < npages; i++)
-		n += vsvm_migrate_wanted(vdev, ctx->src[i], true);
-	if (n) {
-		/* All the batch's VRAM at once; this may evict. */
-		chunk = vsvm_devmem_chunk_alloc(vdev, n);
-		n = 0;
-		if (IS_ERR(chunk)) {
-			ret = PTR_ERR(chunk);
-			chunk = NULL;
-			npages = 0;	/* migrate nothing */
-		} else {
-			vsvm_devmem_cursor_init(&cur, chunk);
-		}
+	if (dir == VSVM_TO_DEVICE)
+		chunk = vsvm_migrate_chunk(vdev, &args);
+	if (IS_ERR(chunk)) {
+		ret = PTR_ERR(chunk);	/* migrate nothing */
+		chunk = NULL;
+	} else if (chunk) {
+		vsvm_devmem_cursor_init(&cur, chunk);
+		ret = vsvm_migrate_fill(vdev, &args, dir, &cur, ctx, moved);
+	} else if (dir != VSVM_TO_DEVICE) {
+		ret = vsvm_migrate_fill(vdev, &args, dir, NULL, ctx, moved);
 	}
-	for (i = 0; i < npages; i++) {
-		struct page *spage = migrate_pfn_to_page(ctx->src[i]);
-		struct page *dpage;
-
-		if (!vsvm_migrate_wanted(vdev, ctx->src[i], to_device))
-			continue;
-		dpage = to_device ? vsvm_devmem_cursor_next(&cur) :
-			alloc_page_vma(GFP_HIGHUSER, vma, start + i * PAGE_SIZE);
-		if (!dpage) {
-			ret = -ENOMEM;
-			break;
-		}
-		if (!to_device)
-			lock_page(dpage);
-		ctx->dst[i] = migrate_pfn(page_to_pfn(dpage));
-		(*moved)++;
-		/* No source page: a never-touched page, the new one is zero. */
-		if (!spage) {
-			clear_highpage(to_device ? vsvm_devmem_backing(dpage) :
-				       dpage);
-			continue;
-		}
-		if (is_device_private_page(spage)) {
-			/* Read straight from the owner's VRAM (peer copy). */
-			if (to_device)
-				peer++;
-			spage = vsvm_devmem_backing(spage);
-		}
-		ctx->from[n] = (uintptr_t)spage;
-		ctx->to[n] = to_device ? vsvm_devmem_offset(dpage) :
-			(uintptr_t)dpage;
-		n++;
-	}
-	vsvm_migrate_copy(vdev, ctx, n, to_device);
-	atomic64_add(peer, &vdev->devmem_peer_pages);
 	migrate_vma_pages(&args);
 	migrate_vma_finalize(&args);
 	if (chunk) {
@@ -486,52 +551,162 @@ static int vsvm_migrate_batch(struct vsvm_device *vdev,
 	return ret;
 }
 
-/*
- * Evict the device pages of one chunk to system memory in one batch.
- * Returns the number of pages moved.
- */
-static unsigned long vsvm_devmem_evict_chunk(struct vsvm_device *vdev,
-					     struct vsvm_devmem_chunk *chunk,
-					     struct vsvm_migrate_ctx *ctx)
+/* VMAs whose pages migrate: private memory the CPU may read. */
+static bool vsvm_migrate_vma_ok(struct vm_area_struct *vma)
 {
-	unsigned long base = PHYS_PFN(vdev->devmem.range.start);
-	unsigned long i, n = 0, c = 0, moved = 0;
-	struct gpu_buddy_block *block;
+	/*
+	 * Anonymous VMAs, and the COW copies in private file mappings
+	 * (page-cache pages are skipped by migrate_vma_setup()).
+	 */
+	return (vma->vm_flags & VM_READ) &&
+		!(vma->vm_flags & (VM_SHARED | VM_IO | VM_PFNMAP | VM_MIXEDMAP));
+}
 
-	list_for_each_entry(block, &chunk->blocks, link) {
-		unsigned long nb = gpu_buddy_block_size(&vdev->vram.mm, block)
-			>> PAGE_SHIFT;
+/*
+ * Migrate @start..@end of @mm, its mmap lock held, in batches. A hole or a
+ * VMA that cannot migrate fails with -EINVAL, except for eviction, which
+ * skips them. Stops with -EINTR on a fatal signal.
+ */
+static int vsvm_devmem_migrate_locked(struct vsvm_device *vdev,
+				      struct mm_struct *mm, unsigned long start,
+				      unsigned long end,
+				      enum vsvm_migrate_dir dir,
+				      struct vsvm_migrate_ctx *ctx, u64 *moved)
+{
+	unsigned long addr, next;
+	int ret = 0;
 
-		if (WARN_ON(n + nb > VSVM_MIGRATE_BATCH))
-			break;
-		migrate_device_range(ctx->src + n, base +
-				     (gpu_buddy_block_offset(block) >> PAGE_SHIFT),
-				     nb);
-		n += nb;
+	mmap_assert_locked(mm);
+	for (addr = start; addr < end && !ret; addr = next) {
+		struct vm_area_struct *vma = find_vma_intersection(mm, addr,
+								   end);
+
+		bool hole = !vma || vma->vm_start > addr;
+
+		if (dir == VSVM_EVICT && !vma)
+			return 0;
+		if (dir != VSVM_EVICT && (hole || !vsvm_migrate_vma_ok(vma)))
+			return -EINVAL;
+		addr = max(addr, vma->vm_start);
+		next = min3(end, vma->vm_end,
+			    addr + VSVM_MIGRATE_BATCH * PAGE_SIZE);
+		if (vsvm_migrate_vma_ok(vma))
+			ret = vsvm_migrate_batch(vdev, vma, addr, next, dir,
+						 NULL, ctx, moved);
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+		cond_resched();
 	}
-	for (i = 0; i < n; i++) {
-		struct page *spage = migrate_pfn_to_page(ctx->src[i]);
-		struct page *dpage;
+	return ret;
+}
 
-		ctx->dst[i] = 0;
-		if (!(ctx->src[i] & MIGRATE_PFN_MIGRATE))
-			continue;
-		/* No memory: the page stays in VRAM for now. */
-		dpage = alloc_page(GFP_HIGHUSER | __GFP_NOWARN);
-		if (!dpage)
-			continue;
-		lock_page(dpage);
-		ctx->dst[i] = migrate_pfn(page_to_pfn(dpage));
-		ctx->from[c] = (uintptr_t)vsvm_devmem_backing(spage);
-		ctx->to[c] = (uintptr_t)dpage;
-		c++;
+/*
+ * A CPU fault on a device page brings back the whole 2 MiB-aligned window
+ * around it (clipped to the VMA) in one copy-engine job, so sequential CPU
+ * access does not fault once per page.
+ */
+static vm_fault_t vsvm_devmem_migrate_to_ram(struct vm_fault *vmf)
+{
+	struct vsvm_device *vdev = page_to_vsvm(vmf->page);
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long start = max(ALIGN_DOWN(vmf->address, SZ_2M),
+				  vma->vm_start);
+	unsigned long end = min(ALIGN_DOWN(vmf->address, SZ_2M) + SZ_2M,
+				vma->vm_end);
+	struct vsvm_migrate_ctx *ctx;
+	u64 moved = 0;
+	int ret;
+
+	ctx = kvmalloc_obj(*ctx, GFP_KERNEL);
+	if (!ctx)
+		return VM_FAULT_OOM;
+	ret = vsvm_migrate_batch(vdev, vma, start, end, VSVM_TO_RAM, vmf->page,
+				 ctx, &moved);
+	kvfree(ctx);
+	atomic64_add(moved, &vdev->devmem_cpu_faults);
+	if (ret == -ENOMEM)
+		return VM_FAULT_OOM;
+	return ret ? VM_FAULT_SIGBUS : 0;
+}
+
+/**
+ * vsvm_devmem_migrate() - migrate a range of process memory
+ * @vdev: the device
+ * @mm: the address space (its user holds a reference)
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @to_device: into device-private VRAM, or back to system memory
+ * @moved: receives the number of pages moved
+ *
+ * Pages are copied by the copy engine in batches of up to 2 MiB.
+ *
+ * Return: 0, -EINVAL (a hole, a shared or unreadable VMA, or one that
+ * cannot migrate), -ENOMEM, -EINTR (fatal signal).
+ */
+int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
+			unsigned long start, unsigned long end, bool to_device,
+			u64 *moved)
+{
+	struct vsvm_migrate_ctx *ctx;
+	int ret;
+
+	*moved = 0;
+	ctx = kvmalloc_obj(*ctx, GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ret = mmap_read_lock_killable(mm);
+	if (!ret) {
+		ret = vsvm_devmem_migrate_locked(vdev, mm, start, end,
+						 to_device ? VSVM_TO_DEVICE :
+						 VSVM_TO_RAM, ctx, moved);
+		mmap_read_unlock(mm);
 	}
-	vsvm_migrate_copy(vdev, ctx, c, false);
-	migrate_device_pages(ctx->src, ctx->dst, n);
-	for (i = 0; i < n; i++)
-		moved += !!(ctx->src[i] & MIGRATE_PFN_MIGRATE);
-	migrate_device_finalize(ctx->src, ctx->dst, n);
-	return moved;
+	kvfree(ctx);
+	return ret;
+}
+
+/*
+ * Evict a chunk through its owner's address space: migrate_vma over the
+ * range it was filled from, with the owner's mmap lock held. That lock
+ * keeps the pages' anon_vmas alive while they are unmapped for the move;
+ * the device-range functions (migrate_device_range()) hold nothing of the
+ * kind and race with munmap (see docs/security.md). Pages the owner moved
+ * elsewhere (mremap) or shares with a child after fork stay until they are
+ * touched by the CPU or freed. Returns the pages moved or -errno; -EBUSY
+ * when @wait is false and the mmap lock is contended.
+ */
+static long vsvm_devmem_evict_chunk(struct vsvm_device *vdev,
+				    struct vsvm_devmem_chunk *chunk,
+				    struct vsvm_migrate_ctx *ctx, bool wait)
+{
+	struct mm_struct *mm = chunk->mm;
+	u64 moved = 0;
+	int ret;
+
+	/* An exiting address space frees its pages itself. */
+	if (!mmget_not_zero(mm))
+		return 0;
+	if (wait)
+		ret = mmap_read_lock_killable(mm);
+	else
+		ret = mmap_read_trylock(mm) ? 0 : -EBUSY;
+	if (!ret) {
+		ret = vsvm_devmem_migrate_locked(vdev, mm, chunk->start,
+						 chunk->end, VSVM_EVICT, ctx,
+						 &moved);
+		mmap_read_unlock(mm);
+	}
+	/* Never the exit of another process in our context. */
+	mmput_async(mm);
+	return ret ?: moved;
+}
+
+/* Back on the LRU if pages are left, and drop the evictor's reference. */
+static void vsvm_devmem_chunk_evicted(struct vsvm_devmem_chunk *chunk)
+{
+	if (atomic_read(&chunk->refs) > 1)
+		vsvm_devmem_chunk_lru_add(chunk);
+	vsvm_devmem_chunk_put(chunk);
 }
 
 static struct vsvm_device *to_vsvm_evictor(struct drm_svm_vram_evictor *ev)
@@ -558,47 +733,65 @@ static u64 vsvm_devmem_oldest(struct drm_svm_vram_evictor *ev, bool visible,
 	return stamp;
 }
 
+/*
+ * The first chunk of @list (for @mm only, unless NULL) with a reference
+ * for the evictor, off the list; chunks of other address spaces move to
+ * @skip. NULL when there is none.
+ */
+static struct vsvm_devmem_chunk *
+vsvm_devmem_take(struct vsvm_device *vdev, struct list_head *list,
+		 bool visible, struct mm_struct *mm, struct list_head *skip)
+{
+	struct vsvm_devmem_chunk *chunk, *tmp;
+
+	spin_lock(&vdev->devmem_lru_lock);
+	list_for_each_entry_safe(chunk, tmp, list, lru) {
+		if ((visible && !chunk->visible) || (mm && chunk->mm != mm)) {
+			if (skip)
+				list_move_tail(&chunk->lru, skip);
+			continue;
+		}
+		list_del_init(&chunk->lru);
+		/* Skip a chunk whose last page is being freed. */
+		if (atomic_inc_not_zero(&chunk->refs)) {
+			spin_unlock(&vdev->devmem_lru_lock);
+			return chunk;
+		}
+	}
+	spin_unlock(&vdev->devmem_lru_lock);
+	return NULL;
+}
+
 /* &drm_svm_vram_evictor_ops.evict: evict the oldest SVM chunk. */
 static int vsvm_devmem_evict_oldest(struct drm_svm_vram_evictor *ev,
 				    bool visible, void *unused)
 {
 	struct vsvm_device *vdev = to_vsvm_evictor(ev);
-	struct vsvm_devmem_chunk *chunk, *victim = NULL;
+	struct vsvm_devmem_chunk *victim;
 	struct vsvm_migrate_ctx *ctx;
-	unsigned long moved;
+	long moved;
 
 	ctx = kvmalloc_obj(*ctx, GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
-	spin_lock(&vdev->devmem_lru_lock);
-	list_for_each_entry(chunk, &vdev->devmem_lru, lru) {
-		if (visible && !chunk->visible)
-			continue;
-		/* Skip a chunk whose last page is being freed. */
-		if (!atomic_inc_not_zero(&chunk->refs))
-			continue;
-		list_del_init(&chunk->lru);
-		victim = chunk;
-		break;
-	}
-	spin_unlock(&vdev->devmem_lru_lock);
+	victim = vsvm_devmem_take(vdev, &vdev->devmem_lru, visible, NULL, NULL);
 	if (!victim) {
 		kvfree(ctx);
 		return -ENOSPC;
 	}
-	moved = vsvm_devmem_evict_chunk(vdev, victim, ctx);
+	/* The allocating context may hold an mmap lock: only trylock. */
+	moved = vsvm_devmem_evict_chunk(vdev, victim, ctx, false);
 	kvfree(ctx);
 	atomic64_inc(&vdev->devmem_evictions);
-	atomic64_add(moved, &vdev->devmem_evicted_pages);
+	if (moved > 0)
+		atomic64_add(moved, &vdev->devmem_evicted_pages);
 	/* Pages left behind (busy): evictable again later. */
-	if (atomic_read(&victim->refs) > 1)
-		vsvm_devmem_chunk_lru_add(victim);
-	vsvm_devmem_chunk_put(victim);
+	vsvm_devmem_chunk_evicted(victim);
 	/* The VRAM comes back through the free worker. */
 	flush_work(&vdev->devmem_free_work);
-	if (!moved)
-		cond_resched();
-	return 0;
+	if (moved < 0)
+		return moved == -ENOMEM ? -ENOMEM : -EBUSY;
+	return moved ? 0 : -EBUSY;
 }
 
 static const struct drm_svm_vram_evictor_ops vsvm_devmem_evictor_ops = {
@@ -606,89 +799,57 @@ static const struct drm_svm_vram_evictor_ops vsvm_devmem_evictor_ops = {
 	.evict = vsvm_devmem_evict_oldest,
 };
 
-/*
- * A CPU fault on a device page brings back the whole 2 MiB-aligned window
- * around it (clipped to the VMA) in one copy-engine job, so sequential CPU
- * access does not fault once per page.
- */
-static vm_fault_t vsvm_devmem_migrate_to_ram(struct vm_fault *vmf)
-{
-	struct vsvm_device *vdev = page_to_vsvm(vmf->page);
-	struct vm_area_struct *vma = vmf->vma;
-	unsigned long start = max(ALIGN_DOWN(vmf->address, SZ_2M),
-				  vma->vm_start);
-	unsigned long end = min(ALIGN_DOWN(vmf->address, SZ_2M) + SZ_2M,
-				vma->vm_end);
-	struct vsvm_migrate_ctx *ctx;
-	u64 moved = 0;
-	int ret;
-
-	ctx = kvmalloc_obj(*ctx, GFP_KERNEL);
-	if (!ctx)
-		return VM_FAULT_OOM;
-	ret = vsvm_migrate_batch(vdev, vma, start, end, false, vmf->page, ctx,
-				 &moved);
-	kvfree(ctx);
-	atomic64_add(moved, &vdev->devmem_cpu_faults);
-	if (ret == -ENOMEM)
-		return VM_FAULT_OOM;
-	return ret ? VM_FAULT_SIGBUS : 0;
-}
-
 /**
- * vsvm_devmem_migrate() - migrate a range of process memory
+ * vsvm_devmem_evict() - move device-private pages back to system memory
  * @vdev: the device
- * @mm: the address space (its user holds a reference)
- * @start: page-aligned start
- * @end: page-aligned end
- * @to_device: into device-private VRAM, or back to system memory
- * @moved: receives the number of pages moved
+ * @mm: only the pages this address space put into VRAM, or NULL for all
  *
- * Pages are copied by the copy engine in batches of up to 2 MiB.
+ * Evicts every chunk of the device (of @mm), each through its owner's
+ * address space (see vsvm_devmem_evict_chunk()). Chunks being evicted are
+ * off the LRU, then back at its end if pages are left.
  *
- * Return: 0, -EINVAL (a hole, a shared or unreadable VMA, or one that
- * cannot migrate), -ENOMEM.
+ * Return: the device pages left in the chunks it evicted (busy, moved by
+ * mremap, or shared with a child after fork), -EINTR or -ENOMEM.
  */
-int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
-			unsigned long start, unsigned long end, bool to_device,
-			u64 *moved)
+long vsvm_devmem_evict(struct vsvm_device *vdev, struct mm_struct *mm)
 {
+	struct vsvm_devmem_chunk *chunk;
 	struct vsvm_migrate_ctx *ctx;
-	unsigned long addr, next;
-	int ret = 0;
+	LIST_HEAD(todo);
+	LIST_HEAD(skip);
+	long ret = 0, left = 0;
 
-	*moved = 0;
 	ctx = kvmalloc_obj(*ctx, GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
-	mmap_read_lock(mm);
-	for (addr = start; addr < end && !ret; addr = next) {
-		struct vm_area_struct *vma = vma_lookup(mm, addr);
-
-		/*
-		 * Private memory only: anonymous VMAs, and the COW copies in
-		 * private file mappings (page-cache pages are skipped by
-		 * migrate_vma_setup()). No migration of memory the CPU
-		 * itself may not read.
-		 */
-		if (!vma || !(vma->vm_flags & VM_READ) ||
-		    (vma->vm_flags & (VM_SHARED | VM_IO | VM_PFNMAP |
-				      VM_MIXEDMAP))) {
-			ret = -EINVAL;
-			break;
-		}
-		next = min3(end, vma->vm_end,
-			    addr + VSVM_MIGRATE_BATCH * PAGE_SIZE);
-		ret = vsvm_migrate_batch(vdev, vma, addr, next, to_device,
-					 NULL, ctx, moved);
+	spin_lock(&vdev->devmem_lru_lock);
+	list_splice_init(&vdev->devmem_lru, &todo);
+	spin_unlock(&vdev->devmem_lru_lock);
+	while (ret >= 0 &&
+	       (chunk = vsvm_devmem_take(vdev, &todo, false, mm, &skip))) {
+		ret = vsvm_devmem_evict_chunk(vdev, chunk, ctx, true);
+		left += atomic_read(&chunk->refs) - 1;
+		vsvm_devmem_chunk_evicted(chunk);
+		cond_resched();
 	}
-	mmap_read_unlock(mm);
+	/* What was not looked at keeps its place at the LRU's head. */
+	spin_lock(&vdev->devmem_lru_lock);
+	list_splice(&todo, &vdev->devmem_lru);
+	list_splice(&skip, &vdev->devmem_lru);
+	spin_unlock(&vdev->devmem_lru_lock);
 	kvfree(ctx);
-	return ret;
+	flush_work(&vdev->devmem_free_work);
+	return ret < 0 ? ret : left;
 }
 
-/* Move every device page still in use back to system memory. */
-static void vsvm_devmem_evict_all(struct vsvm_device *vdev)
+/*
+ * Device removal: whatever the owners' address spaces could not reach
+ * (pages moved by mremap or inherited by a child) is moved by device
+ * range. This is the one place that uses migrate_device_range(), with the
+ * race it has with munmap (docs/security.md): removal is privileged, and
+ * the pagemap cannot go away while pages are in use.
+ */
+static void vsvm_devmem_evict_range(struct vsvm_device *vdev)
 {
 	unsigned long start = PHYS_PFN(vdev->devmem.range.start);
 	unsigned long npages = range_len(&vdev->devmem.range) >> PAGE_SHIFT;
@@ -717,19 +878,6 @@ static void vsvm_devmem_evict_all(struct vsvm_device *vdev)
 		kfree(src);
 		kfree(dst);
 	}
-}
-
-/**
- * vsvm_devmem_evict() - move all device-private pages back to system memory
- * @vdev: the device
- *
- * Return: pages still in device memory afterwards (0 unless pinned).
- */
-u64 vsvm_devmem_evict(struct vsvm_device *vdev)
-{
-	vsvm_devmem_evict_all(vdev);
-	flush_work(&vdev->devmem_free_work);
-	return atomic64_read(&vdev->devmem_pages);
 }
 
 /**
@@ -775,7 +923,8 @@ int vsvm_devmem_init(struct vsvm_device *vdev)
 void vsvm_devmem_fini(struct vsvm_device *vdev)
 {
 	drm_svm_vram_evictor_remove(&vdev->vram, &vdev->devmem_evictor);
-	vsvm_devmem_evict_all(vdev);
+	vsvm_devmem_evict(vdev, NULL);
+	vsvm_devmem_evict_range(vdev);
 	memunmap_pages(&vdev->devmem);
 	flush_work(&vdev->devmem_free_work);
 	release_mem_region(vdev->devmem_res->start,

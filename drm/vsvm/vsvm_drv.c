@@ -63,6 +63,11 @@ static unsigned int gtt_size_mb = 512;
 module_param(gtt_size_mb, uint, 0444);
 MODULE_PARM_DESC(gtt_size_mb, "GART aperture in MiB (default 512)");
 
+static unsigned int system_mb;
+module_param(system_mb, uint, 0444);
+MODULE_PARM_DESC(system_mb,
+		 "System memory the GEM objects of a device may hold together, in MiB (default 0: half of RAM)");
+
 static unsigned int num_copy_engines = 2;
 module_param(num_copy_engines, uint, 0444);
 MODULE_PARM_DESC(num_copy_engines, "Number of copy engines (1-4, default 2)");
@@ -114,6 +119,7 @@ static int vsvm_config_from_params(struct vsvm_config *cfg)
 	cfg->vram_size = (u64)vram_size_mb * SZ_1M;
 	cfg->visible_vram_size = (u64)visible_vram_mb * SZ_1M;
 	cfg->gtt_size = (u64)gtt_size_mb * SZ_1M;
+	cfg->system_size = (u64)system_mb * SZ_1M;
 	cfg->num_copy_engines = num_copy_engines;
 	cfg->page_sizes = SZ_4K | SZ_64K | SZ_2M;
 	cfg->copy_mbps = copy_mbps;
@@ -331,9 +337,39 @@ static void vsvm_compute_release(struct drm_device *drm, void *arg)
 	vsvm_compute_fini(to_vsvm(drm));
 }
 
+static int vsvm_vram_setup(struct vsvm_device *vdev)
+{
+	return drm_svm_vram_init(&vdev->vram, vdev->cfg.vram_size,
+				 vdev->cfg.visible_vram_size, SZ_4K);
+}
+
+static int vsvm_svm_setup(struct vsvm_device *vdev)
+{
+	int ret = drm_svm_device_init(&vdev->svm, &vdev->drm, &vsvm_svm_ops,
+				      &vdev->vram, vdev->cfg.gtt_size);
+
+	if (!ret && vdev->cfg.system_size)
+		vdev->svm.system_limit = vdev->cfg.system_size;
+	return ret;
+}
+
+/* The parts of a device, set up in this order and torn down in reverse. */
+static const struct {
+	int (*init)(struct vsvm_device *vdev);
+	drmres_release_t fini;
+} vsvm_parts[] = {
+	{ vsvm_vram_setup, vsvm_vram_fini },
+	{ vsvm_store_init, vsvm_store_fini },
+	{ vsvm_svm_setup, vsvm_svm_fini },
+	{ vsvm_engines_init, vsvm_engines_release },
+	{ vsvm_devmem_init, vsvm_devmem_release },
+	{ vsvm_compute_init, vsvm_compute_release },
+};
+
 static int vsvm_probe(struct platform_device *pdev)
 {
 	struct vsvm_device *vdev;
+	unsigned int i;
 	int ret;
 
 	vdev = devm_drm_dev_alloc(&pdev->dev, &vsvm_drm_driver,
@@ -356,44 +392,15 @@ static int vsvm_probe(struct platform_device *pdev)
 	/* The engines take scatter-gather segments of any length (imports). */
 	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 
-	ret = drm_svm_vram_init(&vdev->vram, vdev->cfg.vram_size,
-				vdev->cfg.visible_vram_size, SZ_4K);
-	if (ret)
-		return ret;
-	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_vram_fini, NULL);
-	if (ret)
-		return ret;
-	ret = vsvm_store_init(vdev);
-	if (ret)
-		return ret;
-	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_store_fini, NULL);
-	if (ret)
-		return ret;
-	ret = drm_svm_device_init(&vdev->svm, &vdev->drm, &vsvm_svm_ops,
-				  &vdev->vram, vdev->cfg.gtt_size);
-	if (ret)
-		return ret;
-	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_svm_fini, NULL);
-	if (ret)
-		return ret;
-	ret = vsvm_engines_init(vdev);
-	if (ret)
-		return ret;
-	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_engines_release, NULL);
-	if (ret)
-		return ret;
-	ret = vsvm_devmem_init(vdev);
-	if (ret)
-		return ret;
-	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_devmem_release, NULL);
-	if (ret)
-		return ret;
-	ret = vsvm_compute_init(vdev);
-	if (ret)
-		return ret;
-	ret = drmm_add_action_or_reset(&vdev->drm, vsvm_compute_release, NULL);
-	if (ret)
-		return ret;
+	for (i = 0; i < ARRAY_SIZE(vsvm_parts); i++) {
+		ret = vsvm_parts[i].init(vdev);
+		if (ret)
+			return ret;
+		ret = drmm_add_action_or_reset(&vdev->drm, vsvm_parts[i].fini,
+					       NULL);
+		if (ret)
+			return ret;
+	}
 
 	drm_debugfs_add_file(&vdev->drm, "vsvm_info", vsvm_info_show, NULL);
 	drm_debugfs_add_file(&vdev->drm, "svm_clients", vsvm_svm_clients_show,

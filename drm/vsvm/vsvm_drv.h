@@ -33,6 +33,8 @@ struct vsvm_config {
 	u64 visible_vram_size;
 	/** @gtt_size: bytes of GART aperture. */
 	u64 gtt_size;
+	/** @system_size: system memory limit of GEM objects, 0: default. */
+	u64 system_size;
 	/** @num_copy_engines: number of copy engines. */
 	u32 num_copy_engines;
 	/** @page_sizes: bit mask of device MMU page sizes. */
@@ -237,7 +239,7 @@ void vsvm_devmem_fini(struct vsvm_device *vdev);
 int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
 			unsigned long start, unsigned long end, bool to_device,
 			u64 *moved);
-u64 vsvm_devmem_evict(struct vsvm_device *vdev);
+long vsvm_devmem_evict(struct vsvm_device *vdev, struct mm_struct *mm);
 u64 vsvm_devmem_offset(struct page *page);
 struct page *vsvm_devmem_backing(struct page *page);
 void *vsvm_devmem_owner(void);

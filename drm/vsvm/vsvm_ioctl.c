@@ -69,6 +69,12 @@ int vsvm_get_param_ioctl(struct drm_device *drm, void *data,
 	case DRM_VSVM_PARAM_NUM_COMPUTE_ENGINES:
 		args->value = 1;
 		break;
+	case DRM_VSVM_PARAM_SYSTEM_SIZE:
+		args->value = vdev->svm.system_limit;
+		break;
+	case DRM_VSVM_PARAM_SYSTEM_USED:
+		args->value = atomic64_read(&vdev->svm.system_used);
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -103,7 +109,8 @@ static struct drm_svm_bo *vsvm_lookup(struct drm_file *file, u32 handle)
  * @file: the client
  *
  * Return: 0, -EINVAL for bad sizes, placements, flags or pad, -E2BIG for
- * more than 2^20 chunks, -ENOMEM.
+ * an object larger than its placements can hold or of more than 2^20
+ * chunks, -ENOMEM.
  */
 int vsvm_gem_create_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file)

@@ -198,7 +198,7 @@ static const struct drm_svm_mirror_ops vsvm_mirror_ops = {
 int vsvm_file_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct vsvm_device *vdev = to_vsvm(drm);
-	struct vsvm_file *vfile = kzalloc_obj(*vfile, GFP_KERNEL);
+	struct vsvm_file *vfile = kzalloc_obj(*vfile, GFP_KERNEL_ACCOUNT);
 
 	if (!vfile)
 		return -ENOMEM;
@@ -262,7 +262,7 @@ struct vsvm_svm *vsvm_svm_get(struct drm_device *drm, struct drm_file *file)
 			svm = ERR_PTR(-EINVAL);
 		goto out;
 	}
-	svm = kzalloc_obj(*svm, GFP_KERNEL);
+	svm = kzalloc_obj(*svm, GFP_KERNEL_ACCOUNT);
 	if (!svm) {
 		svm = ERR_PTR(-ENOMEM);
 		goto out;
@@ -523,7 +523,7 @@ static int vsvm_svm_fault_range(struct vsvm_svm *svm, unsigned long addr,
 	else if (place == VSVM_TO_SYSTEM)
 		vsvm_devmem_migrate(svm_vdev(svm), svm->mirror.mm, start, end,
 				    false, &moved);
-	ret = vsvm_pt_prepare(svm, start, end, GFP_KERNEL);
+	ret = vsvm_pt_prepare(svm, start, end, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret;
 	ret = drm_svm_mirror_fault(&svm->mirror, start, end,
@@ -689,7 +689,7 @@ int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,
 		return PTR_ERR(svm);
 
 	if (!atomic) {
-		buf = kvmalloc(args->size, GFP_KERNEL);
+		buf = kvmalloc(args->size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!buf)
 			return -ENOMEM;
 	}
@@ -807,18 +807,18 @@ int vsvm_svm_snapshot_ioctl(struct drm_device *drm, void *data,
  * @data: &struct drm_vsvm_svm_migrate
  * @file: the client
  *
- * %DRM_VSVM_SVM_MIGRATE_EVICT_ALL (every client's device memory of the
- * device) is test-only (vsvm_test_ioctl_allowed()).
+ * %DRM_VSVM_SVM_MIGRATE_EVICT_ALL evicts the device memory the caller's
+ * address space put into VRAM; every client's with vsvm_test_ioctl_allowed().
  *
  * Return: 0, -EINVAL (bad arguments, holes, VMAs that cannot migrate),
- * -ENOMEM, -EBUSY (evict-all left pages behind), -EPERM (evict-all not
- * allowed).
+ * -ENOMEM, -EBUSY (evict-all left pages behind), -EINTR.
  */
 int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file)
 {
 	struct drm_vsvm_svm_migrate *args = data;
 	struct vsvm_device *vdev = to_vsvm(drm);
+	long left;
 	u64 end;
 	int ret;
 
@@ -827,10 +827,10 @@ int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
 	if (args->flags & DRM_VSVM_SVM_MIGRATE_EVICT_ALL) {
 		if (args->addr || args->size || args->target)
 			return -EINVAL;
-		if (!vsvm_test_ioctl_allowed())
-			return -EPERM;
 		args->moved = 0;
-		return vsvm_devmem_evict(vdev) ? -EBUSY : 0;
+		left = vsvm_devmem_evict(vdev, vsvm_test_ioctl_allowed() ?
+					 NULL : current->mm);
+		return left < 0 ? left : left ? -EBUSY : 0;
 	}
 	if (args->target > DRM_VSVM_SVM_TARGET_DEVICE || !args->size ||
 	    !PAGE_ALIGNED(args->addr) || !PAGE_ALIGNED(args->size) ||
@@ -971,7 +971,7 @@ static int vsvm_svm_attr_store(struct vsvm_svm *svm, unsigned long start,
 		if (nval != val)
 			ret = mtree_store_range(&svm->attrs, addr, hi - 1,
 						nval ? xa_mk_value(nval) : NULL,
-						GFP_KERNEL);
+						GFP_KERNEL_ACCOUNT);
 		/* as many pieces as the process made: yield between them */
 		cond_resched();
 	}
@@ -1101,7 +1101,7 @@ int vsvm_svm_prefetch_ioctl(struct drm_device *drm, void *data,
 		if (!syncobj)
 			return -ENOENT;
 	}
-	p = kzalloc_obj(*p, GFP_KERNEL);
+	p = kzalloc_obj(*p, GFP_KERNEL_ACCOUNT);
 	if (!p) {
 		ret = -ENOMEM;
 		goto out_syncobj;

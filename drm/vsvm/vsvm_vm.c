@@ -67,10 +67,14 @@ static int vsvm_va_link(struct vsvm_vm *vm, struct drm_gpuva *va)
 {
 	struct drm_gem_object *obj = va->gem.obj;
 	struct drm_gpuvm_bo *vm_bo;
+	int ret;
 
 	if (!obj)
 		return 0;
-	dma_resv_lock(obj->resv, NULL);
+	/* A bind waits for a job or fault that holds it: interruptibly. */
+	ret = dma_resv_lock_interruptible(obj->resv, NULL);
+	if (ret)
+		return ret;
 	vm_bo = drm_gpuvm_bo_obtain_locked(&vm->gpuvm, obj);
 	if (IS_ERR(vm_bo)) {
 		dma_resv_unlock(obj->resv);
@@ -105,7 +109,7 @@ static int vsvm_sm_step_map(struct drm_gpuva_op *op, void *priv)
 	struct drm_gpuva *va;
 	int ret;
 
-	va = kzalloc_obj(*va, GFP_KERNEL);
+	va = kzalloc_obj(*va, GFP_KERNEL_ACCOUNT);
 	if (!va)
 		return -ENOMEM;
 	drm_gpuva_map(&bind->vm->gpuvm, va, &op->map);
@@ -125,12 +129,12 @@ static int vsvm_sm_step_remap(struct drm_gpuva_op *op, void *priv)
 	struct drm_gpuva *prev = NULL, *next = NULL;
 
 	if (op->remap.prev) {
-		prev = kzalloc_obj(*prev, GFP_KERNEL);
+		prev = kzalloc_obj(*prev, GFP_KERNEL_ACCOUNT);
 		if (!prev)
 			return -ENOMEM;
 	}
 	if (op->remap.next) {
-		next = kzalloc_obj(*next, GFP_KERNEL);
+		next = kzalloc_obj(*next, GFP_KERNEL_ACCOUNT);
 		if (!next) {
 			kfree(prev);
 			return -ENOMEM;
@@ -274,7 +278,7 @@ int vsvm_vm_create_ioctl(struct drm_device *drm, void *data,
 		if (IS_ERR(svm))
 			return PTR_ERR(svm);
 	}
-	vm = kzalloc_obj(*vm, GFP_KERNEL);
+	vm = kzalloc_obj(*vm, GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
 	r_obj = drm_gpuvm_resv_object_alloc(drm);
@@ -297,7 +301,7 @@ int vsvm_vm_create_ioctl(struct drm_device *drm, void *data,
 	ret = vsvm_compute_vm_init(vm);
 	if (ret)
 		goto err_put;
-	ret = xa_alloc(&vfile->vms, &vm->id, vm, xa_limit_32b, GFP_KERNEL);
+	ret = xa_alloc(&vfile->vms, &vm->id, vm, xa_limit_32b, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto err_fini;
 	args->vm_id = vm->id;
@@ -348,6 +352,9 @@ int vsvm_vm_destroy_ioctl(struct drm_device *drm, void *data,
 
 	if (args->pad)
 		return -EINVAL;
+	/* Index 0 of an ALLOC1 xarray is reserved: erasing it frees it. */
+	if (!args->vm_id)
+		return -ENOENT;
 	vm = xa_erase(&vfile->vms, args->vm_id);
 	if (!vm)
 		return -ENOENT;

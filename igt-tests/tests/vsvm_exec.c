@@ -121,7 +121,9 @@ static void test_bad_vm(int fd)
 	igt_assert_eq(__vsvm_ioctl(fd, DRM_IOCTL_VSVM_VM_CREATE, &c), -EINVAL);
 	igt_assert_eq(__vsvm_vm_destroy(fd, 0), -ENOENT);
 	igt_assert_eq(__vsvm_vm_destroy(fd, 12345), -ENOENT);
+	/* Destroying "VM 0" must not free id 0 for the next VM. */
 	vm = vsvm_vm_create(fd, 0);
+	igt_assert_neq(vm, 0);
 	d.vm_id = vm;
 	d.pad = 1;
 	igt_assert_eq(__vsvm_ioctl(fd, DRM_IOCTL_VSVM_VM_DESTROY, &d), -EINVAL);

@@ -154,8 +154,6 @@ static void test_bad_create(int fd)
 		uint32_t placements, preferred, flags, shift;
 	} bad[] = {
 		{ 0, ALL_PL, 0, 0, 0 },
-		{ 1ull << 41, ALL_PL, 0, 0, 0 },
-		{ ~0ull, ALL_PL, 0, 0, 0 },
 		{ 4096, 0, 0, 0, 0 },
 		{ 4096, 1u << 3, 0, 0, 0 },
 		{ 4096, ALL_PL | (1u << 31), 0, 0, 0 },
@@ -181,35 +179,68 @@ static void test_bad_create(int fd)
 			     "case %u accepted\n", i);
 	igt_assert_eq(__vsvm_ioctl(fd, DRM_IOCTL_VSVM_GEM_CREATE, &c), -EINVAL);
 	/*
-	 * At most 2^20 chunks: the chunk array of 1 TiB in 4 KiB chunks
-	 * (gigabytes, an allocator warning) is refused up front.
+	 * No object larger than its placements can hold (RAM, GTT, VRAM),
+	 * nor of more than 2^20 chunks: the chunk array of 1 TiB in 4 KiB
+	 * chunks (gigabytes, an allocator warning) is refused up front.
 	 */
 	igt_assert_eq(__vsvm_gem_create(fd, 1ull << 40, ALL_PL, 0, 0, 12,
 					&handle), -E2BIG);
+	igt_assert_eq(__vsvm_gem_create(fd, 1ull << 41, ALL_PL, 0, 0, 0,
+					&handle), -E2BIG);
+	igt_assert_eq(__vsvm_gem_create(fd, ~0ull, ALL_PL, 0, 0, 0,
+					&handle), -E2BIG);
 	igt_assert_eq(__vsvm_gem_create(fd, (1ull << 32) + 4096, ALL_PL, 0, 0,
 					12, &handle), -E2BIG);
-	igt_assert_eq(__vsvm_gem_create(fd, 1ull << 32, ALL_PL, 0, 0, 12,
+	igt_assert_eq(__vsvm_gem_create(fd, 1ull << 28, ALL_PL, 0, 0, 12,
 					&handle), 0);
 	vsvm_gem_close(fd, handle);
 }
 
 /*
- * A migration of a 256 GiB object (nothing allocated yet) to VRAM: what
- * the call allocates does not grow with the range (it used to size its
- * arrays by it: gigabytes, an allocator warning), VRAM fills and the call
- * fails cleanly, the object closes.
+ * The size limit is the memory of the placements: a SYSTEM object up to
+ * the device's system-memory limit (half of RAM by default), a VRAM-only
+ * object up to the VRAM size. Nothing larger can
+ * ever be populated whole (a PRIME export or a pin needs all of it).
+ */
+static void test_size_limits(int fd)
+{
+	uint64_t vram = vsvm_get_param(fd, DRM_VSVM_PARAM_VRAM_SIZE);
+	uint64_t ram = vsvm_get_param(fd, DRM_VSVM_PARAM_SYSTEM_SIZE);
+	uint32_t handle;
+
+	igt_assert_eq(__vsvm_gem_create(fd, ram + 4096, ALL_PL,
+					DRM_VSVM_PL_SYSTEM, 0, 0, &handle),
+		      -E2BIG);
+	igt_assert_eq(__vsvm_gem_create(fd, ram, ALL_PL, DRM_VSVM_PL_SYSTEM,
+					0, 0, &handle), 0);
+	vsvm_gem_close(fd, handle);
+	igt_assert_eq(__vsvm_gem_create(fd, vram + 4096,
+					DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
+					DRM_VSVM_PL_VRAM, 0, 0, &handle),
+		      -E2BIG);
+	igt_assert_eq(__vsvm_gem_create(fd, vram,
+					DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
+					DRM_VSVM_PL_VRAM, 0, 0, &handle), 0);
+	vsvm_gem_close(fd, handle);
+}
+
+/*
+ * A migration of the largest object (nothing allocated yet) to VRAM: what the call allocates does not grow with the range (it used
+ * to size its arrays by it: gigabytes for 256 GiB, an allocator warning),
+ * VRAM fills and the call fails cleanly, the object closes.
  */
 static void test_huge_migrate(int fd)
 {
+	uint64_t size = vsvm_get_param(fd, DRM_VSVM_PARAM_SYSTEM_SIZE);
 	uint32_t handle;
 	int ret;
 
-	igt_assert_eq(__vsvm_gem_create(fd, 1ull << 38, ALL_PL,
-					DRM_VSVM_PL_SYSTEM, 0, 0, &handle), 0);
-	ret = __vsvm_gem_migrate(fd, handle, DRM_VSVM_PL_VRAM, 0, 1ull << 38,
-				 0, 0);
+	igt_assert_eq(__vsvm_gem_create(fd, size, ALL_PL, DRM_VSVM_PL_SYSTEM,
+					0, 0, &handle), 0);
+	ret = __vsvm_gem_migrate(fd, handle, DRM_VSVM_PL_VRAM, 0, size, 0, 0);
 	igt_assert_f(ret == -ENOSPC || ret == -ENOMEM,
-		     "migrating 256 GiB to VRAM gave %d\n", ret);
+		     "migrating %llu bytes to VRAM gave %d\n",
+		     (unsigned long long)size, ret);
 	vsvm_gem_close(fd, handle);
 }
 
@@ -838,6 +869,8 @@ int igt_main()
 	igt_describe("Unknown handles give ENOENT on every object ioctl.");
 	igt_subtest("huge-migrate")
 		test_huge_migrate(fd);
+	igt_subtest("size-limits")
+		test_size_limits(fd);
 
 	igt_subtest("bad-handle")
 		test_bad_handle(fd);

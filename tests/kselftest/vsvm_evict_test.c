@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <drm/drm.h>
@@ -333,6 +335,153 @@ TEST_F_TIMEOUT(evict, enospc_when_nothing_evictable, 300)
 	ASSERT_EQ(PART / getpagesize(), svm_device_pages(self->fd, s, PART));
 	ASSERT_EQ(0, gem_close(self->fd, g));
 	ASSERT_EQ(0, munmap(s, PART));
+}
+
+/*
+ * A client that puts 2 MiB into VRAM and unmaps it, over and over, for
+ * @secs seconds; each round checks its data first (sometimes after CPU
+ * access brought it back). Exits 0, or 1 on a failed check.
+ */
+static int churn_client(int fd, int secs)
+{
+	time_t end = time(NULL) + secs;
+	uint32_t seed = 1;
+
+	while (time(NULL) < end) {
+		void *p = map_private_anon(2ul << 20);
+
+		if (!p)
+			return 1;
+		fill_words(p, 2ul << 20, ++seed);
+		/* -ENOSPC while an evictor holds the chunks is fine */
+		svm_dev_migrate(fd, p, 2ul << 20, DRM_VSVM_SVM_TARGET_DEVICE,
+				NULL);
+		if (seed % 3 == 0 && check_words(p, 2ul << 20, seed) != -1)
+			return 1;
+		munmap(p, 2ul << 20);
+	}
+	return 0;
+}
+
+/* Evict-all in a loop for @secs seconds: 0 or -EBUSY every time. */
+static int evict_all_client(int fd, int secs)
+{
+	struct drm_vsvm_svm_migrate m = {
+		.flags = DRM_VSVM_SVM_MIGRATE_EVICT_ALL,
+	};
+	time_t end = time(NULL) + secs;
+
+	while (time(NULL) < end)
+		if (ioctl(fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &m) && errno != EBUSY)
+			return 1;
+	return 0;
+}
+
+/* VRAM pressure for @secs seconds: GEM objects pushed into VRAM. */
+static int pressure_client(int fd, int secs)
+{
+	time_t end = time(NULL) + secs;
+	__u32 g = 0;
+
+	while (time(NULL) < end) {
+		if (gem_create(fd, FREE, DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM) |
+			       DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM),
+			       DRM_VSVM_PL_SYSTEM, &g))
+			return 1;
+		gem_migrate(fd, g, FREE, DRM_VSVM_PL_VRAM);
+		gem_close(fd, g);
+	}
+	return 0;
+}
+
+static pid_t spawn(int (*fn)(int fd, int secs), int secs)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		int fd = open_vsvm();
+
+		_exit(fd < 0 ? 2 : fn(fd, secs));
+	}
+	return pid;
+}
+
+static int reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * Device memory eviction against munmap in other processes: the evictor
+ * must hold what the migration needs (the owner's mm), or munmap frees the
+ * anon_vma under it (KASAN use-after-free in rmap_walk_anon; the kernel
+ * log fails the run). Both ways: evict-all and VRAM pressure.
+ */
+TEST_F_TIMEOUT(evict, evict_races_munmap, 300)
+{
+	pid_t churn[2], ev, press;
+	int i;
+
+	if (!test_ioctls_open() && geteuid())
+		SKIP(return, "evict-all of other clients needs privilege");
+	for (i = 0; i < 2; i++)
+		churn[i] = spawn(churn_client, 20);
+	ev = spawn(evict_all_client, 20);
+	press = spawn(pressure_client, 20);
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(0, reap(churn[i]));
+	EXPECT_EQ(0, reap(ev));
+	EXPECT_EQ(0, reap(press));
+	ASSERT_LT(0, info_counter("device private evictions"));
+}
+
+/*
+ * Without privilege, EVICT_ALL evicts the caller's own device memory and
+ * leaves everyone else's where it is.
+ */
+TEST_F_TIMEOUT(evict, evict_all_own_memory_only, 300)
+{
+	void *mine = map_private_anon(PART);
+	pid_t pid;
+
+	if (test_ioctls_open() > 0)
+		SKIP(return, "vsvm was loaded with test_ioctls=1");
+	ASSERT_NE(NULL, mine);
+	fill_words(mine, PART, 3);
+	ASSERT_EQ(0, svm_dev_migrate(self->fd, mine, PART,
+				     DRM_VSVM_SVM_TARGET_DEVICE, NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		void *theirs = map_private_anon(PART);
+		struct drm_vsvm_svm_migrate m = {
+			.flags = DRM_VSVM_SVM_MIGRATE_EVICT_ALL,
+		};
+		int fd = open_vsvm();
+
+		if (!theirs || fd < 0 || drop_capabilities())
+			_exit(2);
+		fill_words(theirs, PART, 4);
+		if (svm_dev_migrate(fd, theirs, PART,
+				    DRM_VSVM_SVM_TARGET_DEVICE, NULL) ||
+		    svm_device_pages(fd, theirs, PART) != PART / getpagesize())
+			_exit(3);
+		if (ioctl(fd, DRM_IOCTL_VSVM_SVM_MIGRATE, &m))
+			_exit(4);
+		if (svm_device_pages(fd, theirs, PART) ||
+		    check_words(theirs, PART, 4) != -1)
+			_exit(5);
+		_exit(0);
+	}
+	ASSERT_EQ(0, reap(pid));
+	/* The parent's pages stayed in VRAM, intact. */
+	ASSERT_EQ(PART / getpagesize(), svm_device_pages(self->fd, mine, PART));
+	ASSERT_EQ(-1, check_words(mine, PART, 3));
+	ASSERT_EQ(0, munmap(mine, PART));
 }
 
 TEST_HARNESS_MAIN

@@ -382,4 +382,93 @@ TEST_F_TIMEOUT(two, prime_dynamic_import, 300)
 	free(r);
 }
 
+/* Wait up to 2 s for a vsvm_info sum to reach @want (frees are deferred). */
+static long long info_wait(const char *name, long long want)
+{
+	long long v = info_counter(name);
+	int i;
+
+	for (i = 0; i < 200 && v != want; i++) {
+		usleep(10000);
+		v = info_counter(name);
+	}
+	return v;
+}
+
+/* Export @h of @from and import it into @to: the handle there, or 0. */
+static __u32 prime_share(int from, __u32 h, int to)
+{
+	struct drm_prime_handle exp = {
+		.handle = h, .flags = DRM_CLOEXEC | DRM_RDWR,
+	};
+	struct drm_prime_handle imp = { .fd = -1 };
+
+	if (ioctl(from, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp))
+		return 0;
+	imp.fd = exp.fd;
+	if (ioctl(to, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp))
+		imp.handle = 0;
+	close(exp.fd);
+	return imp.handle;
+}
+
+/*
+ * What one PRIME import can make the exporter allocate is bounded: no
+ * object larger than the device's system-memory limit exists (1 TiB:
+ * -E2BIG), an import costs nothing until the importer's device uses it,
+ * and a use that does not fit fails cleanly with everything it populated
+ * freed again, without waking the OOM killer. Both devices have the same
+ * limit ("system limit" in vsvm_info, set with vsvm's system_mb).
+ */
+TEST_F_TIMEOUT(two, prime_import_limits, 600)
+{
+	long long limit = info_counter("system limit") / 2;
+	long long used0 = info_counter("system used");
+	__u32 x = 0, y = 0, ix, h;
+	char page[4096];
+
+	if (limit > (512ll << 20))
+		SKIP(return, "load vsvm with system_mb=256 for this test");
+	ASSERT_EQ(-E2BIG, gem_create(self->a, 1ull << 40,
+				     DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM),
+				     DRM_VSVM_PL_SYSTEM, &h));
+	ASSERT_EQ(-E2BIG, gem_create(self->a, limit + 4096,
+				     DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM),
+				     DRM_VSVM_PL_SYSTEM, &h));
+	ASSERT_EQ(0, gem_create(self->a, limit,
+				DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM),
+				DRM_VSVM_PL_SYSTEM, &x));
+	ASSERT_EQ(0, gem_create(self->a, 2ul << 20,
+				DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM),
+				DRM_VSVM_PL_SYSTEM, &y));
+	fill_words(page, sizeof(page), 9);
+	ASSERT_EQ(0, gem_access(self->a, y, DRM_VSVM_ACCESS_WRITE, page,
+				sizeof(page)));
+	ASSERT_EQ(used0 + (2ll << 20), info_counter("system used"));
+
+	/* The import populates nothing. */
+	ix = prime_share(self->a, x, self->b);
+	ASSERT_NE(0, ix);
+	ASSERT_EQ(used0 + (2ll << 20), info_counter("system used"));
+	/* Its first use would need all of x: over the limit, undone. */
+	ASSERT_EQ(-ENOSPC, gem_access(self->b, ix, DRM_VSVM_ACCESS_READ, page,
+				      sizeof(page)));
+	ASSERT_EQ(used0 + (2ll << 20),
+		  info_wait("system used", used0 + (2ll << 20)));
+	ASSERT_EQ(0, gem_access(self->a, y, DRM_VSVM_ACCESS_READ, page,
+				sizeof(page)));
+	ASSERT_EQ(-1, check_words(page, sizeof(page), 9));
+
+	/* With room again the same use works and reads zeros. */
+	ASSERT_EQ(0, gem_close(self->a, y));
+	ASSERT_EQ(used0, info_wait("system used", used0));
+	ASSERT_EQ(0, gem_access(self->b, ix, DRM_VSVM_ACCESS_READ, page,
+				sizeof(page)));
+	ASSERT_EQ(0, page[0] | page[4095]);
+	ASSERT_EQ(used0 + limit, info_counter("system used"));
+	ASSERT_EQ(0, gem_close(self->b, ix));
+	ASSERT_EQ(0, gem_close(self->a, x));
+	ASSERT_EQ(used0, info_wait("system used", used0));
+}
+
 TEST_HARNESS_MAIN

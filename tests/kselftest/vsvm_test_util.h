@@ -16,9 +16,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <drm/drm.h>
+#include <linux/capability.h>
 #include "vsvm_drm.h"
 
 /* The first vsvm render node, opened, or -1. */
@@ -229,6 +231,31 @@ static inline long check_words(const void *p, size_t size, uint32_t seed)
 		if (w[i] != seed * 0x9e3779b9u + (uint32_t)i)
 			return i;
 	return -1;
+}
+
+/* Whether vsvm's test-only ioctls are open to all (-1: no such param). */
+static inline int test_ioctls_open(void)
+{
+	char c = 'N';
+	FILE *f = fopen("/sys/module/vsvm/parameters/test_ioctls", "r");
+
+	if (!f)
+		return -1;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '?';
+	fclose(f);
+	return c == 'Y';
+}
+
+/* Drop every capability of the calling process: 0 or -1. */
+static inline int drop_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct caps[2] = { 0 };
+
+	return syscall(SYS_capset, &hdr, caps) ? -1 : 0;
 }
 
 /* Private anonymous read-write memory, or NULL. */

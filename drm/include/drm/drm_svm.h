@@ -36,9 +36,14 @@ struct drm_svm_vram_evictor_ops {
 		      void *ctx);
 	/**
 	 * @evict: Evict that allocation (or the one now oldest) and wait
-	 * until its VRAM is back in the pool. Return 0 when progress was made
-	 * (or a contended victim should be retried), -ENOSPC when nothing
-	 * could be evicted, another -errno on failure. Mandatory.
+	 * until its VRAM is back in the pool. Return 0 when progress was made,
+	 * -EBUSY when the victim is busy right now (contended lock, pages in
+	 * use): it must then have moved to the back of the LRU so that the
+	 * next call picks another one. -ENOSPC when nothing could be evicted,
+	 * another -errno on failure. Called with no lock of the helper held,
+	 * but possibly with the allocating object's reservation lock and an
+	 * mmap lock (read): it may only trylock other reservations and mmap
+	 * locks. Mandatory.
 	 */
 	int (*evict)(struct drm_svm_vram_evictor *ev, bool visible, void *ctx);
 };
@@ -70,6 +75,12 @@ struct drm_svm_vram_evictor {
 #define DRM_SVM_VRAM_FLAGS	(DRM_SVM_VRAM_VISIBLE | \
 				 DRM_SVM_VRAM_CONTIGUOUS | \
 				 DRM_SVM_VRAM_TOPDOWN)
+
+/**
+ * DRM_SVM_VRAM_EVICT_BUSY_MAX - busy victims drm_svm_vram_alloc_evict()
+ * skips before it gives up with -ENOSPC
+ */
+#define DRM_SVM_VRAM_EVICT_BUSY_MAX	64
 
 /**
  * struct drm_svm_vram - device memory (VRAM) manager

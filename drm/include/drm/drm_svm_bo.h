@@ -147,6 +147,14 @@ struct drm_svm_device {
 	u64 gtt_size;
 	/** @gtt_used: bytes bound in the GART. */
 	atomic64_t gtt_used;
+	/**
+	 * @system_limit: bytes of system memory (SYSTEM and GTT chunks)
+	 * the device's objects may hold together; half of RAM by default
+	 * (as TTM), a driver may change it before its first object.
+	 */
+	u64 system_limit;
+	/** @system_used: bytes of system memory its objects hold. */
+	atomic64_t system_used;
 	/** @lru_lock: protects @vram_lru. Innermost lock. */
 	spinlock_t lru_lock;
 	/** @vram_lru: chunks in VRAM, least recently used first. */
@@ -183,6 +191,14 @@ struct drm_svm_chunk {
 	 * (&enum drm_svm_placement).
 	 */
 	u8 placement;
+	/**
+	 * @fresh: populated by the pass of drm_svm_bo_pin() or
+	 * drm_svm_bo_get_pages() in progress, which empties it again if it
+	 * fails; under the reservation lock.
+	 */
+	bool fresh;
+	/** @fresh_placement: @placement before that pass populated it. */
+	u8 fresh_placement;
 };
 
 /* drm_svm_bo_params.flags */
@@ -239,8 +255,9 @@ struct drm_svm_bo {
 	unsigned int pin_count;
 	/**
 	 * @dmabuf: the dma-buf exported from this object while it lives (no
-	 * reference: the dma-buf holds one on the object). Set and cleared
-	 * under the reservation lock (drm_svm_prime.c).
+	 * reference: the dma-buf holds one on the object). Set by export
+	 * with cmpxchg(), cleared by the dma-buf's release under the
+	 * reservation lock: valid while that lock is held (drm_svm_prime.c).
 	 */
 	struct dma_buf *dmabuf;
 	/** @vaddr: kernel mapping of the pinned pages (dma-buf vmap). */
@@ -286,6 +303,7 @@ int drm_svm_device_init(struct drm_svm_device *sdev, struct drm_device *drm,
 void drm_svm_device_fini(struct drm_svm_device *sdev);
 void drm_svm_device_print(struct drm_svm_device *sdev, struct drm_printer *p);
 
+u64 drm_svm_max_object_size(struct drm_svm_device *sdev, u32 allowed);
 struct drm_svm_bo *drm_svm_bo_create(struct drm_svm_device *sdev, u64 size,
 				     const struct drm_svm_bo_params *params);
 int drm_svm_bo_migrate(struct drm_svm_bo *bo, u64 offset, u64 size,

@@ -33,7 +33,7 @@ extern "C" {
  */
 
 #define DRM_VSVM_UAPI_MAJOR	1
-#define DRM_VSVM_UAPI_MINOR	1
+#define DRM_VSVM_UAPI_MINOR	2
 
 #define DRM_VSVM_GET_PARAM		0x00
 #define DRM_VSVM_GEM_CREATE		0x01
@@ -83,6 +83,10 @@ extern "C" {
  * @DRM_VSVM_PARAM_CAPS: DRM_VSVM_CAP_* bits: what the device can do.
  * @DRM_VSVM_PARAM_NUM_COMPUTE_ENGINES: number of compute engines
  *	(DRM_IOCTL_VSVM_EXEC).
+ * @DRM_VSVM_PARAM_SYSTEM_SIZE: bytes of system memory the device's GEM
+ *	objects may hold together (SYSTEM and GTT chunks), and so the largest
+ *	object that may live in system memory (uAPI 1.2).
+ * @DRM_VSVM_PARAM_SYSTEM_USED: bytes of it held right now (uAPI 1.2).
  * @DRM_VSVM_PARAM_COUNT: number of parameters; not a parameter.
  */
 enum drm_vsvm_param {
@@ -96,6 +100,8 @@ enum drm_vsvm_param {
 	DRM_VSVM_PARAM_GTT_USED = 7,
 	DRM_VSVM_PARAM_CAPS = 8,
 	DRM_VSVM_PARAM_NUM_COMPUTE_ENGINES = 9,
+	DRM_VSVM_PARAM_SYSTEM_SIZE = 10,
+	DRM_VSVM_PARAM_SYSTEM_USED = 11,
 	DRM_VSVM_PARAM_COUNT,
 };
 
@@ -153,8 +159,10 @@ struct drm_vsvm_get_param {
  */
 struct drm_vsvm_gem_create {
 	/**
-	 * @size: in, bytes; rounded up to a page; at most 1 TiB and
-	 * 2^20 chunks (-E2BIG otherwise: 4 GiB with 4 KiB chunks).
+	 * @size: in, bytes; rounded up to a page. -E2BIG when the object
+	 * would not fit, whole, in one of @placements (system RAM, the GTT
+	 * size, the VRAM size: DRM_VSVM_PARAM_VRAM_SIZE) or would have more
+	 * than 2^20 chunks (4 GiB with 4 KiB chunks).
 	 */
 	__u64 size;
 	/** @placements: in, mask of allowed placements, not zero. */
@@ -346,9 +354,11 @@ struct drm_vsvm_svm_snapshot {
 #define DRM_VSVM_SVM_TARGET_DEVICE	1
 
 /**
- * DRM_VSVM_SVM_MIGRATE_EVICT_ALL - move every device page of the device
- * (every client's) back to RAM. Test-only: -EPERM unless the caller has
- * CAP_SYS_ADMIN or vsvm is loaded with test_ioctls=1.
+ * DRM_VSVM_SVM_MIGRATE_EVICT_ALL - move the device pages that the caller's
+ * address space put into the device's VRAM back to RAM. With CAP_SYS_ADMIN,
+ * or when vsvm is loaded with test_ioctls=1, every client's device pages.
+ * -EBUSY when some stay (in use, or moved elsewhere by mremap or shared
+ * with a child after fork: those return on their next CPU access).
  */
 #define DRM_VSVM_SVM_MIGRATE_EVICT_ALL	(1u << 0)
 
@@ -358,7 +368,8 @@ struct drm_vsvm_svm_snapshot {
  * Migrates private anonymous memory of the caller into the device's VRAM
  * (device-private pages) or back; CPU access to a page in VRAM migrates it
  * back by itself. With %DRM_VSVM_SVM_MIGRATE_EVICT_ALL (and every other
- * field zero) all device pages of the device go back to system memory.
+ * field zero) the caller's device pages of the device go back to system
+ * memory (everyone's if privileged).
  */
 struct drm_vsvm_svm_migrate {
 	/** @addr: in, page-aligned start address. */
