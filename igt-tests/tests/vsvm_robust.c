@@ -54,6 +54,20 @@ static int num_devs;
 
 /* ---- data patterns ---------------------------------------------------- */
 
+/* VSVM_ROBUST_SEED=N repeats a run's patterns and kill schedule. */
+static uint32_t robust_seed(void)
+{
+	static uint32_t seed;
+	const char *env = getenv("VSVM_ROBUST_SEED");
+
+	if (!seed) {
+		seed = env ? (uint32_t)strtoul(env, NULL, 0) :
+			(uint32_t)time(NULL);
+		igt_info("VSVM_ROBUST_SEED=%u\n", seed);
+	}
+	return seed;
+}
+
 /* Word @i of the pattern of @seed: never zero, differs per word and seed. */
 static uint32_t word_of(uint32_t seed, uint64_t i)
 {
@@ -158,7 +172,7 @@ static int64_t info_value(int fd, const char *key)
 }
 
 struct acct {
-	int64_t vram, gtt, devpriv;
+	int64_t vram, gtt, system, devpriv;
 };
 
 static struct acct acct_read(int fd)
@@ -166,6 +180,7 @@ static struct acct acct_read(int fd)
 	struct acct a = {
 		.vram = info_value(fd, "vram used"),
 		.gtt = info_value(fd, "gtt used"),
+		.system = info_value(fd, "system used"),
 		.devpriv = info_value(fd, "device private pages"),
 	};
 
@@ -173,8 +188,8 @@ static struct acct acct_read(int fd)
 }
 
 /*
- * VRAM, GTT and device-private page accounting is back to @base; frees
- * are deferred (fences, workers), so poll for up to 20 s.
+ * VRAM, GTT, system memory and device-private page accounting is back to
+ * @base; frees are deferred (fences, workers), so poll for up to 20 s.
  */
 static void acct_assert(int fd, const struct acct *base, const char *what)
 {
@@ -186,9 +201,10 @@ static void acct_assert(int fd, const struct acct *base, const char *what)
 		usleep(50 * 1000);
 		now = acct_read(fd);
 	}
-	igt_assert_f(0, "%s: vram used %lld (was %lld), gtt used %lld (was %lld), device private pages %lld (was %lld)\n",
+	igt_assert_f(0, "%s: vram used %lld (was %lld), gtt used %lld (was %lld), system used %lld (was %lld), device private pages %lld (was %lld)\n",
 		     what, (long long)now.vram, (long long)base->vram,
 		     (long long)now.gtt, (long long)base->gtt,
+		     (long long)now.system, (long long)base->system,
 		     (long long)now.devpriv, (long long)base->devpriv);
 }
 
@@ -480,7 +496,7 @@ static void sweep_run(const struct sweep_case *c, enum fi_kind kind)
 		fds[d] = open_dev(d);
 		base[d] = acct_read(fds[d]);
 	}
-	s.seed = (uint32_t)time(NULL) ^ (uint32_t)(uintptr_t)c;
+	s.seed = robust_seed() ^ (uint32_t)vsvm_fnv1a(c->name, strlen(c->name));
 	s.fd = open_dev(0);
 	c->setup(&s);
 	fi_setup(kind);
@@ -1511,7 +1527,7 @@ static void owner_create(struct owner *a)
 	uint32_t *p = anon_map(SWEEP_BO_SIZE);
 
 	a->fd = open_dev(0);
-	a->seed = (uint32_t)time(NULL);
+	a->seed = robust_seed();
 	for (int i = 0; i < 3; i++) {
 		a->bo[i] = gem_new(a->fd, SWEEP_BO_SIZE, i, 0, SWEEP_BO_CHUNK);
 		pattern_fill(p, SWEEP_BO_SIZE, a->seed + i);
@@ -1732,7 +1748,7 @@ static void test_isolation_mirror(void)
 	int fd = open_dev(0);
 	uint32_t *p = anon_map(ISO_SIZE), *only_a = anon_map(ISO_SIZE);
 	uint32_t vm_fault = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_FAULT_MODE);
-	uint32_t vm_bind = vsvm_vm_create(fd, 0), seed = (uint32_t)time(NULL);
+	uint32_t vm_bind = vsvm_vm_create(fd, 0), seed = robust_seed();
 
 	pattern_fill(p, ISO_SIZE, seed);
 	pattern_fill(only_a, ISO_SIZE, seed + 2);
@@ -1917,7 +1933,7 @@ static void test_fresh(enum fresh_kind a_kind, enum fresh_kind b_kind)
 	int fd = open_dev(0);
 	struct acct base = acct_read(fd);
 	uint64_t bytes = fresh_bytes(fd, a_kind);
-	uint32_t tag = 0xa0a0a0a0 ^ ((uint32_t)time(NULL) & 0x0f0f0f0f);
+	uint32_t tag = 0xa0a0a0a0 ^ (robust_seed() & 0x0f0f0f0f);
 
 	igt_require_f(bytes && bytes <= 256 * MiB,
 		      "needs at most 256 MiB of VRAM (vram_size_mb)\n");
@@ -1983,7 +1999,7 @@ static void stale_taker(int ready, int done, uint32_t tag)
 static void test_stale_mapping(bool evict)
 {
 	int fd = open_dev(0), ready[2], done[2];
-	uint32_t seed = (uint32_t)time(NULL), tag = 0xb1b2b3b4, *map, *tmp;
+	uint32_t seed = robust_seed(), tag = 0xb1b2b3b4, *map, *tmp;
 	uint32_t h = gem_new(fd, 2 * MiB, DRM_VSVM_PL_VRAM, 0, 21);
 	char c;
 
@@ -2343,6 +2359,7 @@ static void __attribute__((noreturn)) victim_run(uint64_t seed)
 struct killer {
 	pid_t pid[KILL_SLOTS];
 	uint64_t seed, rng, spawned, kills;
+	uint64_t reap_ns, reap_max_ns;	/* SIGKILL to reaped */
 };
 
 static uint32_t killer_rand(struct killer *k, uint32_t n)
@@ -2394,13 +2411,20 @@ static void killer_exit_handler(int sig)
 static void killer_round(struct killer *k)
 {
 	int slot = killer_rand(k, KILL_SLOTS);
+	struct timespec t = {};
+	uint64_t ns;
 
 	for (int i = 0; i < KILL_SLOTS; i++)
 		if (!k->pid[i])
 			killer_spawn(k, i);
 	usleep(killer_rand(k, KILL_MAX_DELAY_US));
+	igt_gettime(&t);
 	kill(k->pid[slot], SIGKILL);
 	killer_reap(k, slot);
+	ns = igt_nsec_elapsed(&t);
+	k->reap_ns += ns;
+	if (ns > k->reap_max_ns)
+		k->reap_max_ns = ns;
 	k->kills++;
 }
 
@@ -2488,17 +2512,19 @@ static int64_t kill_victims(struct killer *k, int fd)
 		kill(k->pid[i], SIGKILL);
 		killer_reap(k, i);
 	}
-	igt_info("%llu victims killed in %.1f s after %llu operations (%d at a time, %d device(s), seed 0x%llx)\n",
+	igt_info("%llu victims killed in %.1f s after %llu operations (%d at a time, %d device(s), VSVM_ROBUST_SEED=%u)\n",
 		 (unsigned long long)k->kills, igt_nsec_elapsed(&start) / 1e9,
 		 (unsigned long long)*victim_ops_done, KILL_SLOTS, num_devs,
-		 (unsigned long long)k->seed);
+		 robust_seed());
+	igt_info("a killed victim was reaped after %.1f ms on average, %.1f ms at most\n",
+		 k->kills ? k->reap_ns / 1e6 / k->kills : 0, k->reap_max_ns / 1e6);
 	vsvm_gem_close(fd, balloon);
 	return evictions(fd) - evicted;
 }
 
 static void test_kill_anywhere(void)
 {
-	struct killer k = { .seed = (uint64_t)time(NULL) << 8 | 1 };
+	struct killer k = { .seed = (uint64_t)robust_seed() << 8 | 1 };
 	int fds[2] = { -1, -1 };
 	struct acct base[2];
 	char params[1024];
@@ -2552,27 +2578,43 @@ static void munmapper(void)
 	igt_info("munmapper: %llu rounds\n", (unsigned long long)rounds);
 }
 
+/*
+ * A move into full VRAM may fail cleanly when what it would evict is busy
+ * (-ENOSPC after the busy victims it skips); count those.
+ */
+static int evicter_step(int ret, uint64_t *failed)
+{
+	igt_assert_f(!ret || clean_error(ret) || ret == -EBUSY,
+		     "move into VRAM: %d (%s)\n", ret, strerror(-ret));
+	*failed += ret != 0;
+	return ret;
+}
+
 /* GEM objects and process memory into VRAM: evicts the munmapper's pages. */
 static void evicter(void)
 {
 	int fd = open_dev(0);
 	uint32_t h = gem_new(fd, EVICT_SPAN, DRM_VSVM_PL_SYSTEM, 0, 21);
 	uint32_t *p = anon_map(EVICT_SPAN);
-	uint64_t rounds = 0;
+	uint64_t rounds = 0, failed = 0;
 
 	pattern_fill(p, EVICT_SPAN, 5);
 	vsvm_gem_write(fd, h, 0, p, EVICT_SPAN);
 	igt_until_timeout(EVICT_SECONDS) {
-		vsvm_gem_migrate(fd, h, DRM_VSVM_PL_VRAM, 0, EVICT_SPAN);
+		evicter_step(__vsvm_gem_migrate(fd, h, DRM_VSVM_PL_VRAM, 0,
+						EVICT_SPAN, 0, 0), &failed);
 		vsvm_gem_migrate(fd, h, DRM_VSVM_PL_SYSTEM, 0, EVICT_SPAN);
-		igt_assert_eq(svm_migrate_range(fd, p, EVICT_SPAN,
-						DRM_VSVM_SVM_TARGET_DEVICE), 0);
+		evicter_step(svm_migrate_range(fd, p, EVICT_SPAN,
+					       DRM_VSVM_SVM_TARGET_DEVICE),
+			     &failed);
 		pattern_assert(p, EVICT_SPAN, 5, 0, "evicter's memory");
 		rounds++;
 	}
 	vsvm_gem_read(fd, h, 0, p, EVICT_SPAN);
 	pattern_assert(p, EVICT_SPAN, 5, 0, "evicter's object");
-	igt_info("evicter: %llu rounds\n", (unsigned long long)rounds);
+	igt_info("evicter: %llu rounds, %llu moves into VRAM failed cleanly\n",
+		 (unsigned long long)rounds, (unsigned long long)failed);
+	igt_assert_lt_u64(failed, 2 * rounds);
 }
 
 /*
