@@ -2352,8 +2352,9 @@ static void __attribute__((noreturn)) victim_run(uint64_t seed)
 }
 
 #define KILL_SLOTS	3
-#define KILL_TARGET	300
-#define KILL_BUDGET_S	150
+/* Kills per run (VSVM_ROBUST_KILLS overrides) and the time they may take. */
+#define KILL_TARGET	200
+#define KILL_BUDGET_S	100
 #define KILL_MAX_DELAY_US	60000
 
 struct killer {
@@ -2495,16 +2496,16 @@ static int64_t evictions(int fd)
 	return info_value(fd, "vram evictions");
 }
 
-/* Kill victims for a while; returns the evictions on the first device. */
-static int64_t kill_victims(struct killer *k, int fd)
+/* Kill victims until the target or the time budget is reached. */
+static void kill_loop(struct killer *k)
 {
-	int64_t evicted = evictions(fd);
-	uint32_t balloon = vram_balloon(fd, KILL_VRAM_ROOM);
+	const char *env = getenv("VSVM_ROBUST_KILLS");
+	uint64_t target = env ? strtoull(env, NULL, 0) : KILL_TARGET;
 	struct timespec start = {};
 
 	igt_gettime(&start);
-	while (k->kills < KILL_TARGET &&
-	       igt_seconds_elapsed(&start) < KILL_BUDGET_S)
+	while (k->kills < target && igt_seconds_elapsed(&start) <
+	       (env ? 10 : 1) * KILL_BUDGET_S)
 		killer_round(k);
 	for (int i = 0; i < KILL_SLOTS; i++) {
 		if (!k->pid[i])
@@ -2518,6 +2519,15 @@ static int64_t kill_victims(struct killer *k, int fd)
 		 robust_seed());
 	igt_info("a killed victim was reaped after %.1f ms on average, %.1f ms at most\n",
 		 k->kills ? k->reap_ns / 1e6 / k->kills : 0, k->reap_max_ns / 1e6);
+}
+
+/* Kill victims with VRAM nearly full; returns the evictions meanwhile. */
+static int64_t kill_victims(struct killer *k, int fd)
+{
+	int64_t evicted = evictions(fd);
+	uint32_t balloon = vram_balloon(fd, KILL_VRAM_ROOM);
+
+	kill_loop(k);
 	vsvm_gem_close(fd, balloon);
 	return evictions(fd) - evicted;
 }
