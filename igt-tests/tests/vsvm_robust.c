@@ -411,6 +411,8 @@ struct sweep {
 	bool final;			/* the last attempt of the sweep */
 };
 
+#define SWEEP_BO_SIZE	(256 * KiB)
+#define SWEEP_BO_CHUNK	16		/* 64 KiB chunks: four per object */
 #define SWEEP_MAX_N	400
 #define SWEEP_MAX_S	120
 
@@ -429,6 +431,8 @@ static int sweep_attempt(struct sweep *s, int n, bool *injected)
 	*injected = n ? fi_disarm() : false;
 	s->clean = !*injected;
 	s->final = n && !*injected;
+	igt_debug("%s: allocation %d %s: %d\n", s->c->name, n,
+		  *injected ? "failed" : "did not fail", ret);
 	igt_assert_f(ret == 0 || (*injected && clean_error(ret)),
 		     "%s: allocation %d %s: %d (%s)\n", s->c->name, n,
 		     *injected ? "failed" : "did not fail", ret, result_name(ret));
@@ -481,43 +485,91 @@ static bool dma_debug_active(void)
 	return v[0] == 'N' && !getenv("VSVM_ROBUST_DMA_DEBUG");
 }
 
+/*
+ * The sweep in progress. A failing dynamic subtest jumps out of it: the
+ * next sweep (or the end of the subtest) lets go of what it held, so one
+ * failure does not leave the device busy for the ones after it.
+ */
+static struct sweep sweep_state;
+static int sweep_acct_fd[2] = { -1, -1 };
+
+static void unmap_if(void *p, uint64_t size)
+{
+	if (p)
+		munmap(p, size);
+}
+
+static void sweep_cleanup(void)
+{
+	struct sweep *s = &sweep_state;
+
+	fi_restore(0);
+	bus_catch(false);
+	unmap_if(s->map, s->size);
+	unmap_if(s->map2, SWEEP_BO_SIZE);
+	unmap_if(s->buf, s->size);
+	unmap_if(s->buf2, s->size);
+	unmap_if(s->tmp, s->size);
+	for (int i = 0; i < 2; i++)
+		if (sweep_acct_fd[i] >= 0)
+			close(sweep_acct_fd[i]);
+	sweep_acct_fd[0] = sweep_acct_fd[1] = -1;
+	if (s->dmabuf >= 0)
+		close(s->dmabuf);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->fd2 >= 0)
+		close(s->fd2);
+	memset(s, 0, sizeof(*s));
+	s->fd = s->fd2 = s->dmabuf = -1;
+}
+
+/* Accounting once deferred frees have settled (two equal reads). */
+static struct acct acct_settled(int fd)
+{
+	struct acct a = acct_read(fd), b;
+
+	for (int i = 0; i < 100; i++) {
+		usleep(20 * 1000);
+		b = acct_read(fd);
+		if (!memcmp(&a, &b, sizeof(a)))
+			break;
+		a = b;
+	}
+	return a;
+}
+
 static void sweep_run(const struct sweep_case *c, enum fi_kind kind)
 {
-	struct sweep s = {
-		.c = c, .kind = kind, .fd = -1, .fd2 = -1, .dmabuf = -1,
-	};
+	struct sweep *s = &sweep_state;
 	struct sweep_stats st = {};
 	struct acct base[2];
-	int fds[2] = { -1, -1 };
 
 	igt_require_f(!c->dma_map || !dma_debug_active(),
 		      "DMA-API debugging is on: an injected failure would disable it (VSVM_ROBUST_DMA_DEBUG=1 sweeps anyway)\n");
+	sweep_cleanup();
 	for (int d = 0; d < c->devices; d++) {
-		fds[d] = open_dev(d);
-		base[d] = acct_read(fds[d]);
+		sweep_acct_fd[d] = open_dev(d);
+		base[d] = acct_settled(sweep_acct_fd[d]);
 	}
-	s.seed = robust_seed() ^ (uint32_t)vsvm_fnv1a(c->name, strlen(c->name));
-	s.fd = open_dev(0);
-	c->setup(&s);
+	s->c = c;
+	s->kind = kind;
+	s->seed = robust_seed() ^ (uint32_t)vsvm_fnv1a(c->name, strlen(c->name));
+	s->fd = open_dev(0);
+	c->setup(s);
 	fi_setup(kind);
-	sweep_loop(&s, &st);
+	sweep_loop(s, &st);
 	fi_restore(0);
-	c->teardown(&s);
-	close(s.fd);
-	if (s.fd2 >= 0)
-		close(s.fd2);
-	for (int d = 0; d < c->devices; d++) {
-		acct_assert(fds[d], &base[d], c->name);
-		close(fds[d]);
-	}
+	c->teardown(s);
+	s->map = s->map2 = s->buf = s->buf2 = s->tmp = NULL;
+	for (int d = 0; d < c->devices; d++)
+		acct_assert(sweep_acct_fd[d], &base[d], c->name);
+	sweep_cleanup();
 	igt_info("%s, %s: %d allocations failed in turn: %d calls failed cleanly, %d fell back and succeeded\n",
 		 c->name, fi_name[kind], st.injected, st.failed, st.fell_back);
 }
 
 /* ---- GEM paths ---------------------------------------------------------- */
-
-#define SWEEP_BO_SIZE	(256 * KiB)
-#define SWEEP_BO_CHUNK	16		/* 64 KiB chunks: four per object */
 
 static void gem_placed(int fd, uint32_t h, uint32_t pl, bool visible,
 		       const char *what)
@@ -708,6 +760,7 @@ static void gem_first_touch_check(struct sweep *s, int ret)
 	s->tmp[7] = 0;
 	words_assert(s->tmp, SWEEP_BO_SIZE, 0, "gem-cpu-first-touch");
 	munmap(s->map2, SWEEP_BO_SIZE);
+	s->map2 = NULL;
 	vsvm_gem_close(s->fd, s->bo2);
 	pattern_fill(s->tmp, s->size, s->seed);
 }
@@ -2654,6 +2707,44 @@ static void test_evict_vs_munmap(void)
 	close(fd);
 }
 
+/* ---- the copy engine slowed down ---------------------------------------- */
+
+/*
+ * With copies that take a while (vsvm copy_latency_us), a synchronous call
+ * that returns before its copies are done shows: chunks still BUSY after a
+ * GEM_MIGRATE without ASYNC (gem_placed()).
+ */
+#define SLOW_COPY_US	20000
+
+static char params_saved[1024];
+
+static void copies_restore(int sig)
+{
+	(void)sig;
+	if (params_saved[0] && !vsvm_module_unload())
+		vsvm_module_load(params_saved);
+	params_saved[0] = '\0';
+}
+
+static void copies_slow(void)
+{
+	char slow[1100];
+
+	igt_require(vsvm_module_loaded());
+	igt_assert_eq(vsvm_module_params(params_saved, sizeof(params_saved)), 0);
+	igt_install_exit_handler(copies_restore);
+	snprintf(slow, sizeof(slow), "%s copy_latency_us=%d", params_saved,
+		 SLOW_COPY_US);
+	module_reload(slow);
+}
+
+static void copies_normal(void)
+{
+	sweep_cleanup();
+	module_reload(params_saved);
+	params_saved[0] = '\0';
+}
+
 /* ---- the subtests ------------------------------------------------------- */
 
 static const struct {
@@ -2682,6 +2773,21 @@ int igt_main()
 				igt_dynamic(sweep_cases[i].name)
 					sweep_run(&sweep_cases[i], kind);
 		}
+	}
+
+	/*
+	 * Kernel finding (2026-12-01): when dma_resv_reserve_fences() fails in
+	 * drm_svm_migrate_window(), the move fences are not published and a
+	 * synchronous GEM_MIGRATE returns 0 with its copies still running.
+	 */
+	igt_describe("The GEM migration paths of alloc-fail-slab with a slow copy engine: a synchronous migration never returns before its copies are done, whatever allocation failed.");
+	igt_subtest_with_dynamic("alloc-fail-slab-slow-copies") {
+		copies_slow();
+		for (size_t i = 0; i < ARRAY_SIZE(sweep_cases); i++)
+			if (sweep_cases[i].op == gem_migrate_op)
+				igt_dynamic(sweep_cases[i].name)
+					sweep_run(&sweep_cases[i], FI_SLAB);
+		copies_normal();
 	}
 
 	igt_describe("Clients running GEM and SVM migrations, prefetches, execs and PRIME imports are killed at random moments; afterwards VRAM/GTT accounting is back to its baseline, no client is left and the module unloads.");
