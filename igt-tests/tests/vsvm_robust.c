@@ -2406,7 +2406,7 @@ static void __attribute__((noreturn)) victim_run(uint64_t seed)
 
 #define KILL_SLOTS	3
 /* Kills per run (VSVM_ROBUST_KILLS overrides) and the time they may take. */
-#define KILL_TARGET	200
+#define KILL_TARGET	300
 #define KILL_BUDGET_S	100
 #define KILL_MAX_DELAY_US	60000
 
