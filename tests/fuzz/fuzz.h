@@ -41,6 +41,7 @@ enum fuzz_avoid {
 	AVOID_KILL = 1u << 5,		/* SIGKILL of children */
 	AVOID_VM_ID0 = 1u << 6,		/* VM_DESTROY of vm_id 0 */
 	AVOID_VRAM_THRASH = 1u << 7,	/* big VRAM moves that evict each other */
+	AVOID_WILD_MIGRATE = 1u << 8,	/* migrations beyond the table's maps */
 };
 
 struct fuzz_config {

@@ -16,12 +16,19 @@ static int any_fd(struct fuzz_thread *t)
 	return pick_file(t, &fd, &dev) < 0 ? -1 : fd;
 }
 
-/* With --avoid=vram-thrash, valid migrations stay small. */
-static void small_move(struct fuzz_thread *t, __u64 *size)
+/*
+ * With --avoid=vram-thrash valid migrations stay small; with
+ * --avoid=wild-migrate they stay inside one mapping of the table (not over
+ * the fuzzer's own buffers that its threads are using). False: skip it.
+ */
+static bool tame_move(struct fuzz_thread *t, __u64 addr, __u64 *size)
 {
-	if ((cfg.avoid & AVOID_VRAM_THRASH) && !t->invalid &&
-	    *size > FUZZ_SMALL_MOVE)
+	if (t->invalid)
+		return true;
+	if ((cfg.avoid & AVOID_VRAM_THRASH) && *size > FUZZ_SMALL_MOVE)
 		*size = FUZZ_SMALL_MOVE;
+	return !(cfg.avoid & AVOID_WILD_MIGRATE) ||
+		span_writable(t, addr, *size);
 }
 
 static bool test_ioctl_denied(struct fuzz_thread *t)
@@ -97,7 +104,8 @@ void op_svm_migrate(struct fuzz_thread *t)
 	if (!(cfg.avoid & AVOID_EVICT_ALL) && rnd_pct(t, 8))
 		return evict_all(t, fd);
 	m.addr = pick_addr(t, &m.size);
-	small_move(t, &m.size);
+	if (!tame_move(t, m.addr, &m.size))
+		return;
 	m.target = rnd_pct(t, 97) ? rnd_below(t, 2) : 2 + rnd_below(t, 100);
 	if (rnd_pct(t, 2))
 		m.flags = 2u << rnd_below(t, 31);
@@ -142,7 +150,8 @@ void op_svm_prefetch(struct fuzz_thread *t)
 	if (fd < 0)
 		return;
 	p.addr = pick_addr(t, &p.size);
-	small_move(t, &p.size);
+	if (!tame_move(t, p.addr, &p.size))
+		return;
 	p.target = rnd_pct(t, 97) ? rnd_below(t, 2) : 2 + rnd_below(t, 100);
 	p.flags = rnd_below(t, 2);
 	if (rnd_pct(t, 2))
