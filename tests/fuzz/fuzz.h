@@ -144,6 +144,8 @@ struct fuzz_track {
 	char *bo_shadow;
 	size_t bo_size;
 	uint32_t bo_placements;
+	uint32_t bo_import;	/* its PRIME import on fd[1], 0: none */
+	int dmabuf;		/* its dma-buf, exported before fuzzing */
 };
 
 struct fuzz_thread {
