@@ -220,9 +220,10 @@ EXPORT_SYMBOL_GPL(drm_svm_vram_alloc);
  *
  * Victims that are busy at the moment (&drm_svm_vram_evictor_ops.evict
  * returns -EBUSY) are skipped, at most %DRM_SVM_VRAM_EVICT_BUSY_MAX times
- * per call with a pause of about a millisecond after each: an allocation never spins on memory that its holder cannot
- * release while the allocator waits (two allocations that each hold what
- * the other would evict fail with -ENOSPC instead of spinning forever).
+ * per call, with a pause of about a millisecond after each: an allocation
+ * never spins on memory that its holder cannot release while the allocator
+ * waits (two allocations that each hold what the other would evict fail
+ * with -ENOSPC instead of spinning forever).
  *
  * Return: 0 on success; -ENOSPC when the request does not fit even with
  * everything evictable evicted (or what is left is busy); -EINTR on a fatal
