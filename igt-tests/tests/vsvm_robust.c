@@ -2603,9 +2603,13 @@ static void test_evict_vs_munmap(void)
 	vsvm_gem_close(fd, balloon);
 	evicted = evictions(fd) - evicted;
 	igt_info("%lld VRAM evictions\n", (long long)evicted);
-	igt_assert_lt(0, evicted);
 	acct_assert(fd, &base, "after munmap under eviction");
 	close(fd);
+	/*
+	 * Contended migrations may all give up (-ENOSPC) before evicting:
+	 * then the race was not exercised, which is a skip, not a pass.
+	 */
+	igt_require_f(evicted > 0, "no eviction happened in this run\n");
 }
 
 /* ---- the subtests ------------------------------------------------------- */
