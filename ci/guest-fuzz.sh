@@ -18,6 +18,10 @@ B=${B:-$PWD/build/meson}
 
 # Known open issues (docs/fuzzing.md, "Findings"): drop a name once fixed.
 avoid=${FUZZ_AVOID-vram-thrash}
+# The tracked-buffer checks stay out of CI while their finding (device reads
+# of another buffer's data, docs/fuzzing.md) is open: FUZZ_ONLY= runs all.
+only=${FUZZ_ONLY-$("$B/tests/fuzz/vsvm_fuzz" --list-ops | grep -vx track |
+	paste -sd, -)}
 runs=("$@")
 [ ${#runs[@]} -gt 0 ] || runs=(1:30000:3:3 2:20000:2:2)
 
@@ -29,7 +33,7 @@ fuzz_run() {
 	echo "fuzz: seed $1, $2 calls, $3 processes x $4 threads, avoid=$avoid"
 	timeout -s KILL 1200 "$B/tests/fuzz/vsvm_fuzz" --seed "$1" \
 		--calls "$2" --procs "$3" --threads "$4" \
-		${avoid:+--avoid="$avoid"} > "$log" 2>&1
+		${avoid:+--avoid="$avoid"} ${only:+--only="$only"} > "$log" 2>&1
 	rc=$?
 	dmesg | tail -n +"$((dmesg_before + 1))" > "$R/vm/$name.dmesg"
 	if ! ci/check-kernel-log.sh "$R/vm/$name.dmesg" > "$R/vm/$name.kernel"; then

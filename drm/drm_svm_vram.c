@@ -3,6 +3,7 @@
  * Copyright © 2026 The drm-svm authors
  */
 
+#include <linux/delay.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
@@ -219,9 +220,10 @@ EXPORT_SYMBOL_GPL(drm_svm_vram_alloc);
  *
  * Victims that are busy at the moment (&drm_svm_vram_evictor_ops.evict
  * returns -EBUSY) are skipped, at most %DRM_SVM_VRAM_EVICT_BUSY_MAX times
- * per call: an allocation never spins on memory that its holder cannot
- * release while the allocator waits (two allocations that each hold what
- * the other would evict fail with -ENOSPC instead of spinning forever).
+ * per call, with a pause of about a millisecond after each: an allocation
+ * never spins on memory that its holder cannot release while the allocator
+ * waits (two allocations that each hold what the other would evict fail
+ * with -ENOSPC instead of spinning forever).
  *
  * Return: 0 on success; -ENOSPC when the request does not fit even with
  * everything evictable evicted (or what is left is busy); -EINTR on a fatal
@@ -242,9 +244,15 @@ int drm_svm_vram_alloc_evict(struct drm_svm_vram *vram, u64 size,
 			return ret;
 		ret = drm_svm_vram_evict(vram, flags & DRM_SVM_VRAM_VISIBLE,
 					 ctx);
-		/* Contended victims went to the back: try the next ones. */
-		if (ret == -EBUSY)
+		/*
+		 * Contended victims went to the back: try the next ones, and
+		 * give their holders a moment (a munmap, a fault) first.
+		 */
+		if (ret == -EBUSY) {
 			ret = ++busy < DRM_SVM_VRAM_EVICT_BUSY_MAX ? 0 : -ENOSPC;
+			if (!ret)
+				usleep_range(500, 1000);
+		}
 		if (!ret && fatal_signal_pending(current))
 			ret = -EINTR;
 		if (ret)

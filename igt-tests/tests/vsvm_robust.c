@@ -2643,12 +2643,13 @@ static void munmapper(void)
 
 /*
  * A move into full VRAM may fail cleanly when what it would evict is busy
- * (-ENOSPC after the busy victims it skips); count those.
+ * (-ENOSPC after the busy victims it skips), EVICT_ALL leaves pages in use
+ * behind (-EBUSY): 0 or @allowed; count the failures.
  */
-static int evicter_step(int ret, uint64_t *failed)
+static int evicter_step(int ret, int allowed, uint64_t *failed)
 {
-	igt_assert_f(!ret || clean_error(ret) || ret == -EBUSY,
-		     "move into VRAM: %d (%s)\n", ret, strerror(-ret));
+	igt_assert_f(!ret || ret == allowed, "%d (%s), expected 0 or %d\n",
+		     ret, strerror(-ret), allowed);
 	*failed += ret != 0;
 	return ret;
 }
@@ -2678,12 +2679,14 @@ static void evicter(void)
 	vsvm_gem_write(fd, h, 0, p, EVICT_SPAN);
 	igt_until_timeout(EVICT_SECONDS) {
 		evicter_step(__vsvm_gem_migrate(fd, h, DRM_VSVM_PL_VRAM, 0,
-						EVICT_SPAN, 0, 0), &failed);
+						EVICT_SPAN, 0, 0), -ENOSPC,
+			     &failed);
 		vsvm_gem_migrate(fd, h, DRM_VSVM_PL_SYSTEM, 0, EVICT_SPAN);
 		evicter_step(svm_migrate_range(fd, p, EVICT_SPAN,
 					       DRM_VSVM_SVM_TARGET_DEVICE),
-			     &failed);
-		evicter_step(evict_all(fd), &failed);
+			     -ENOSPC, &failed);
+		/* pages in use (munmap, fault) stay: -EBUSY */
+		evicter_step(evict_all(fd), -EBUSY, &failed);
 		pattern_assert(p, EVICT_SPAN, 5, 0, "evicter's memory");
 		rounds++;
 	}
@@ -2716,9 +2719,13 @@ static void test_evict_vs_munmap(void)
 	vsvm_gem_close(fd, balloon);
 	evicted = evictions(fd) - evicted;
 	igt_info("%lld VRAM evictions\n", (long long)evicted);
-	igt_assert_lt(0, evicted);
 	acct_assert(fd, &base, "after munmap under eviction");
 	close(fd);
+	/*
+	 * Contended migrations may all give up (-ENOSPC) before evicting:
+	 * then the race was not exercised, which is a skip, not a pass.
+	 */
+	igt_require_f(evicted > 0, "no eviction happened in this run\n");
 }
 
 /* ---- the copy engine slowed down ---------------------------------------- */

@@ -41,6 +41,7 @@ enum fuzz_avoid {
 	AVOID_KILL = 1u << 5,		/* SIGKILL of children */
 	AVOID_VM_ID0 = 1u << 6,		/* VM_DESTROY of vm_id 0 */
 	AVOID_VRAM_THRASH = 1u << 7,	/* big VRAM moves that evict each other */
+	AVOID_WILD_MIGRATE = 1u << 8,	/* migrations beyond the table's maps */
 };
 
 struct fuzz_config {
@@ -143,6 +144,8 @@ struct fuzz_track {
 	char *bo_shadow;
 	size_t bo_size;
 	uint32_t bo_placements;
+	uint32_t bo_import;	/* its PRIME import on fd[1], 0: none */
+	int dmabuf;		/* its dma-buf, exported before fuzzing */
 };
 
 struct fuzz_thread {

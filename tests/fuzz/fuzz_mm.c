@@ -115,6 +115,19 @@ void op_mremap(struct fuzz_thread *t)
 	add_map(t, p, size, m.shared, m.gem);
 }
 
+/* A piece of a random mapping of the table; false when there is none. */
+static bool pick_piece(struct fuzz_thread *t, char **p, size_t *len)
+{
+	struct fuzz_map m;
+	size_t off;
+
+	if (pick_map(t, &m) < 0)
+		return false;
+	piece(t, m.size, &off, len);
+	*p = m.addr + off;
+	return true;
+}
+
 void op_madvise(struct fuzz_thread *t)
 {
 	static const int advice[] = {
@@ -122,14 +135,11 @@ void op_madvise(struct fuzz_thread *t)
 		MADV_NOHUGEPAGE, MADV_COLD, MADV_PAGEOUT, MADV_FREE,
 		MADV_WILLNEED,
 	};
-	struct fuzz_map m;
-	size_t off, len;
+	size_t len;
+	char *p;
 
-	if (pick_map(t, &m) < 0)
-		return;
-	piece(t, m.size, &off, &len);
-	fz_count(t, madvise(m.addr + off, len,
-			    advice[rnd_below(t, 9)]) ? errno : 0);
+	if (pick_piece(t, &p, &len))
+		fz_count(t, madvise(p, len, advice[rnd_below(t, 9)]) ? errno : 0);
 }
 
 void op_mprotect(struct fuzz_thread *t)
@@ -138,28 +148,24 @@ void op_mprotect(struct fuzz_thread *t)
 		PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE,
 		PROT_READ | PROT_WRITE,
 	};
-	struct fuzz_map m;
-	size_t off, len;
+	size_t len;
+	char *p;
 
-	if (pick_map(t, &m) < 0)
-		return;
-	piece(t, m.size, &off, &len);
-	fz_count(t, mprotect(m.addr + off, len,
-			     prot[rnd_below(t, 4)]) ? errno : 0);
+	if (pick_piece(t, &p, &len))
+		fz_count(t, mprotect(p, len, prot[rnd_below(t, 4)]) ? errno : 0);
 }
 
 /* CPU reads or writes of a mapping: device pages come back. */
 void op_cpu_touch(struct fuzz_thread *t)
 {
-	struct fuzz_map m;
-	size_t off, len;
+	size_t len;
+	char *p;
 
-	if (pick_map(t, &m) < 0)
+	if (!pick_piece(t, &p, &len))
 		return;
-	piece(t, m.size, &off, &len);
 	if (len > 64 * FUZZ_PAGE)
 		len = 64 * FUZZ_PAGE;
-	fz_cpu_access(t, m.addr + off, len, rnd_pct(t, 50));
+	fz_cpu_access(t, p, len, rnd_pct(t, 50));
 	fz_count(t, 0);
 }
 

@@ -48,6 +48,27 @@ static uint32_t track_bo_create(int fd, uint32_t flags)
 	return ioctl(fd, DRM_IOCTL_VSVM_GEM_CREATE, &c) ? 0 : c.handle;
 }
 
+/*
+ * The object exported once, before any thread fuzzes, and imported on the
+ * other device: a dma-buf fd made later could take the number of one that
+ * another thread closed and still uses.
+ */
+static void track_bo_import(struct fuzz_thread *t)
+{
+	struct drm_prime_handle e = {
+		.handle = TR(t)->bo, .flags = DRM_CLOEXEC | DRM_RDWR,
+	};
+	struct drm_prime_handle i = { 0 };
+
+	if ((cfg.avoid & AVOID_PRIME_EXPORT) ||
+	    ioctl(TR(t)->fd[0], DRM_IOCTL_PRIME_HANDLE_TO_FD, &e))
+		return;
+	i.fd = e.fd;
+	if (!ioctl(TR(t)->fd[1], DRM_IOCTL_PRIME_FD_TO_HANDLE, &i))
+		TR(t)->bo_import = i.handle;
+	TR(t)->dmabuf = e.fd;
+}
+
 /* The GEM object, mapped at a fixed place of the reservation. */
 static int track_bo_init(struct fuzz_thread *t, char *at)
 {
@@ -65,6 +86,7 @@ static int track_bo_init(struct fuzz_thread *t, char *at)
 		return -1;
 	memset(TR(t)->bo_map, 0x5a, TRACK_BO);
 	memset(TR(t)->bo_shadow, 0x5a, TRACK_BO);
+	track_bo_import(t);
 	return 0;
 }
 
@@ -121,6 +143,8 @@ void track_fini(struct fuzz_thread *t)
 	for (d = 0; d < FUZZ_MAX_DEVS; d++)
 		if (TR(t)->fd[d] > 0)
 			close(TR(t)->fd[d]);
+	if (TR(t)->dmabuf > 0)
+		close(TR(t)->dmabuf);
 	free(TR(t)->svm_shadow);
 	free(TR(t)->bo_shadow);
 	TR(t)->svm_size = 0;
@@ -371,24 +395,11 @@ static void bo_read(struct fuzz_thread *t, int fd, uint32_t handle,
 		verify(t, what, t->scratch, TR(t)->bo_shadow, off, len);
 }
 
-/* Export the object, import it on the other device and read it there. */
+/* The other device reads the object through its PRIME import. */
 static void bo_prime_step(struct fuzz_thread *t)
 {
-	struct drm_prime_handle e = {
-		.handle = TR(t)->bo, .flags = DRM_CLOEXEC | DRM_RDWR,
-	};
-	struct drm_prime_handle i = { 0 };
-	struct drm_gem_close c = { 0 };
-
-	if (fz_ioctl(t, TR(t)->fd[0], DRM_IOCTL_PRIME_HANDLE_TO_FD, &e))
-		return;
-	i.fd = e.fd;
-	if (!fz_ioctl(t, TR(t)->fd[1], DRM_IOCTL_PRIME_FD_TO_HANDLE, &i)) {
-		bo_read(t, TR(t)->fd[1], i.handle, "prime import read");
-		c.handle = i.handle;
-		fz_ioctl(t, TR(t)->fd[1], DRM_IOCTL_GEM_CLOSE, &c);
-	}
-	close(e.fd);
+	if (TR(t)->bo_import)
+		bo_read(t, TR(t)->fd[1], TR(t)->bo_import, "prime import read");
 }
 
 /* A forked child sees the data as it was (COW of device memory too). */
@@ -428,7 +439,7 @@ void op_track(struct fuzz_thread *t)
 	case 4: return exec_checksum_step(t);
 	case 5: return exec_fill_step(t);
 	case 6: return priv ? svm_read_step(t) : svm_migrate_step(t);
-	case 7: return priv && !(cfg.avoid & AVOID_EVICT_ALL) ?
+	case 7: return !(cfg.avoid & AVOID_EVICT_ALL) ?
 		evict_step(t) : svm_prefetch_step(t);
 	case 8: return cpu_write(t, TR(t)->bo_map, TR(t)->bo_shadow, TRACK_BO);
 	case 9: return cpu_verify(t, "gem cpu read", TR(t)->bo_map,
@@ -437,8 +448,7 @@ void op_track(struct fuzz_thread *t)
 	case 11: return bo_migrate_step(t);
 	case 12: return priv ? bo_read(t, TR(t)->fd[0], TR(t)->bo,
 				       "gem device read") : bo_migrate_step(t);
-	case 13: return priv && !(cfg.avoid & AVOID_PRIME_EXPORT) ?
-		bo_prime_step(t) : bo_migrate_step(t);
+	case 13: return priv ? bo_prime_step(t) : bo_migrate_step(t);
 	case 14: return (cfg.avoid & AVOID_FORK) ? cpu_verify(t,
 		"svm cpu read", TR(t)->svm, TR(t)->svm_shadow, TRACK_SVM) :
 		fork_verify_step(t);

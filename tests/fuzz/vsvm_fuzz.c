@@ -553,7 +553,7 @@ static void print_ops(void)
 
 static const char *const avoid_names[] = {
 	"evict-all", "huge-import", "huge-populate", "prime-export", "fork",
-	"kill", "vm-id0", "vram-thrash",
+	"kill", "vm-id0", "vram-thrash", "wild-migrate",
 };
 
 static int parse_avoid(const char *list)
@@ -581,7 +581,7 @@ static void usage(void)
 		"                 [--duration S] [--unpriv K] [--avoid=LIST]\n"
 		"                 [--only=OPS] [--list-ops] [--verbose]\n"
 		"avoid: evict-all,huge-import,huge-populate,prime-export,fork,kill,vm-id0,\n"
-		"       vram-thrash\n");
+		"       vram-thrash,wild-migrate\n");
 }
 
 static int parse_args(int argc, char **argv)
