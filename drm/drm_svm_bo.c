@@ -1170,19 +1170,24 @@ static int drm_svm_migrate_window(struct drm_svm_bo *bo, unsigned long first,
 	ret = dma_resv_lock_interruptible(bo->base.resv, NULL);
 	if (ret)
 		goto out_fini;
+	/*
+	 * One slot per chunk at most (fences of one context replace), reserved
+	 * before anything moves: a move whose fence could not be published
+	 * would let the call return with its copies in flight.
+	 */
+	ret = dma_resv_reserve_fences(bo->base.resv, n);
+	if (ret)
+		goto out_unlock;
 	ret = drm_svm_move_range(bo, first, last, placement, visible, &mv);
-	/* one slot per chunk at most; fences of one context replace */
-	if (!dma_resv_reserve_fences(bo->base.resv, n)) {
-		for (c = first; c <= last; c++) {
-			struct dma_fence *f = bo->chunks[c].fence;
+	for (c = first; c <= last; c++) {
+		struct dma_fence *f = bo->chunks[c].fence;
 
-			if (!f || dma_fence_is_signaled(f))
-				continue;
-			dma_resv_add_fence(bo->base.resv, f,
-					   DMA_RESV_USAGE_KERNEL);
-			*busy = true;
-		}
+		if (!f || dma_fence_is_signaled(f))
+			continue;
+		dma_resv_add_fence(bo->base.resv, f, DMA_RESV_USAGE_KERNEL);
+		*busy = true;
 	}
+out_unlock:
 	dma_resv_unlock(bo->base.resv);
 out_fini:
 	drm_svm_move_fini(&mv);
