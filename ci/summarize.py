@@ -25,6 +25,15 @@ import sys
 results = []  # (framework/name, 'pass'|'fail'|'skip', note)
 
 
+# name -> last lines of what a failed test printed (shown under FAIL)
+details = {}
+
+
+def tail(path, n=15):
+    text = read(path)
+    return '\n'.join(text.rstrip().splitlines()[-n:]) if text else ''
+
+
 def add(name, res, note=''):
     results.append((name, res, note))
 
@@ -147,6 +156,10 @@ def igt(root):
                 add(f'igt/{binary}/{sub}', 'fail', 'no result line (crash or timeout)')
             else:
                 add(f'igt/{binary}/{sub}', IGT_MAP.get(res, 'fail'), res)
+            if res not in ('SUCCESS', 'SKIP') or any(
+                    r not in ('SUCCESS', 'SKIP') for _, r in dyn):
+                details[f'igt/{binary}/{sub}'] = tail(
+                    os.path.join(bd, f'{sub}.err'))
 
 
 def kselftest(root):
@@ -198,6 +211,8 @@ def main():
     for name, res, note in results:
         if res == 'fail':
             print(f'FAIL {name}{"  (" + note + ")" if note else ""}')
+            for line in details.get(name, '').splitlines():
+                print(f'  | {line}')
     p = sum(1 for r in results if r[1] == 'pass')
     fl = sum(1 for r in results if r[1] == 'fail')
     s = sum(1 for r in results if r[1] == 'skip')
