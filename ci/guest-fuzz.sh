@@ -17,7 +17,7 @@ B=${B:-$PWD/build/meson}
 . ci/guest-lib.sh
 
 # Known open issues (docs/fuzzing.md, "Findings"): drop a name once fixed.
-avoid=${FUZZ_AVOID-vram-thrash}
+avoid=${FUZZ_AVOID-}
 # The tracked-buffer checks stay out of CI while their finding (device reads
 # of another buffer's data, docs/fuzzing.md) is open: FUZZ_ONLY= runs all.
 only=${FUZZ_ONLY-$("$B/tests/fuzz/vsvm_fuzz" --list-ops | grep -vx track |
