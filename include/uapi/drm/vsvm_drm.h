@@ -622,8 +622,12 @@ struct drm_vsvm_vm_create {
 /**
  * struct drm_vsvm_vm_destroy - argument of DRM_IOCTL_VSVM_VM_DESTROY
  *
- * Waits for the VM's queued and running execs, then frees it. Closing the
- * file destroys its VMs too.
+ * Cancels the VM's execs and frees it, in bounded time: the running exec
+ * stops at its next piece and, like every exec the engine had started,
+ * completes with -ECANCELED; execs still waiting for their in-syncobjs
+ * never run and their out-fences signal with -ESRCH once those in-fences
+ * have signalled. After it returns no exec of the VM touches memory.
+ * Closing the file (or the process exiting) destroys its VMs the same way.
  */
 struct drm_vsvm_vm_destroy {
 	/** @vm_id: in, the VM. */
