@@ -1109,6 +1109,55 @@ static void test_close_busy(void)
 	}
 }
 
+/* Child of close-prefetches: queue many migrations, then close (timed). */
+static int prefetch_child(int n)
+{
+	int cfd = drm_open_render_by_name("vsvm");
+	uint64_t size = 32 * MiB;
+	uint8_t *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int64_t t0, ms;
+
+	if (cfd < 0 || p == MAP_FAILED)
+		return 1;
+	memset(p, 1, size);
+	for (int i = 0; i < n; i++) {
+		struct drm_vsvm_svm_prefetch a = {
+			.addr = (uintptr_t)p, .size = size,
+			.target = i & 1 ? DRM_VSVM_SVM_TARGET_SYSTEM :
+					  DRM_VSVM_SVM_TARGET_DEVICE,
+		};
+
+		if (__vsvm_ioctl(cfd, DRM_IOCTL_VSVM_SVM_PREFETCH, &a))
+			return 2;
+	}
+	t0 = now_ms();
+	close(cfd);
+	ms = now_ms() - t0;
+	printf("close() with %d prefetches queued: %lld ms\n", n,
+	       (long long)ms);
+	return ms > TEARDOWN_MS ? 3 : 0;
+}
+
+/*
+ * Closing the file with many queued SVM prefetches (migrations of 32 MiB
+ * back and forth) waits only for the one in flight.
+ */
+static void test_close_prefetches(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	igt_assert(pid >= 0);
+	if (!pid)
+		_exit(prefetch_child(128));
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) != 3,
+		     "close() took more than %d ms\n", TEARDOWN_MS);
+	igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
+		     "child status 0x%x\n", status);
+}
+
 struct race {
 	int fd;
 	uint32_t vm, handle;
@@ -1370,6 +1419,10 @@ int igt_main()
 	igt_describe("Processes with held or endless jobs exit promptly when killed, exiting or closing the file.");
 	igt_subtest("kill-pending")
 		test_kill_pending();
+
+	igt_describe("close() with many SVM prefetches queued waits only for the one in flight.");
+	igt_subtest("close-prefetches")
+		test_close_prefetches();
 
 	igt_describe("Processes exiting or killed with jobs in flight.");
 	igt_subtest("close-busy")

@@ -464,8 +464,9 @@ struct drm_vsvm_svm_madvise {
  * back, in a worker that holds a reference on the address space. The
  * fence put in @out_syncobj signals when the migration is done, with an
  * error (-EINVAL: a hole or a VMA that cannot migrate, -ESRCH: the process
- * is gone, -ENOMEM) if it failed. munmap, exit and close while the
- * migration runs are safe; close waits for it.
+ * is gone, -ENOMEM, -ECANCELED: the file was closed before it started)
+ * if it failed. munmap, exit and close while the migration runs are safe;
+ * close waits for the migration in flight, not for the queued ones.
  */
 struct drm_vsvm_svm_prefetch {
 	/** @addr: in, page-aligned start. */
