@@ -591,10 +591,11 @@ static int vsvm_job_steps(struct vsvm_cx *cx)
 {
 	struct vsvm_exec_job *job = cx->job;
 	unsigned long pieces = 0;
-	int ret = VSVM_DONE;
 
 	lockdep_assert_held(&cx->vm->lock);
 	while (job->cur < job->ncmds) {
+		int ret;
+
 		if (vsvm_vm_cancelled(cx->vm))
 			return -ECANCELED;
 		ret = vsvm_step(cx, &job->cmds[job->cur], &job->st);
