@@ -985,18 +985,22 @@ static int pending_child(int timeline, int what, int how, int ready)
 						  1, 0x55);
 	uint32_t vm, h, in;
 	int64_t t0;
+	bool ok;
 
-	if (cfd < 0 || __vsvm_vm_create(cfd, 0, &vm) ||
-	    __vsvm_gem_create(cfd, PAGE, ALL_PL, DRM_VSVM_PL_SYSTEM, 0, 0, &h) ||
-	    __vsvm_vm_bind(cfd, vm, DRM_VSVM_VM_BIND_OP_MAP, 0, h, BO_VA,
-			   PAGE, 0))
-		return 1;
-	in = held_syncobj(cfd, timeline);
-	if ((what & 1) && __vsvm_exec(cfd, vm, &rnd, 1, NULL, 0, 0, NULL))
-		return 1;
-	if ((what & 2) && __vsvm_exec(cfd, vm, &fill, 1, &in, 1, 0, NULL))
-		return 1;
-	if (write(ready, "r", 1) != 1)
+	ok = cfd >= 0 && !__vsvm_vm_create(cfd, 0, &vm) &&
+	     !__vsvm_gem_create(cfd, PAGE, ALL_PL, DRM_VSVM_PL_SYSTEM, 0, 0,
+				&h) &&
+	     !__vsvm_vm_bind(cfd, vm, DRM_VSVM_VM_BIND_OP_MAP, 0, h, BO_VA,
+			     PAGE, 0);
+	if (ok) {
+		in = held_syncobj(cfd, timeline);
+		ok = !((what & 1) &&
+		       __vsvm_exec(cfd, vm, &rnd, 1, NULL, 0, 0, NULL)) &&
+		     !((what & 2) &&
+		       __vsvm_exec(cfd, vm, &fill, 1, &in, 1, 0, NULL));
+	}
+	/* The parent waits for one byte per child, whatever happened. */
+	if (write(ready, ok ? "r" : "f", 1) != 1 || !ok)
 		return 1;
 	if (how == 0)
 		pause();
