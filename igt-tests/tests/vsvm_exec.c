@@ -816,11 +816,29 @@ static void test_destroy_busy(int fd)
 	munmap(x, size);
 }
 
+static int hold_timeline = -1;
+
+/*
+ * Signal the timeline before it is closed at exit: sw_sync's release
+ * signals its pending fences under the timeline lock, and a killed job's
+ * callback dropping the last reference of one takes that lock again
+ * (lockdep: recursive locking in timeline_fence_release()).
+ */
+static void hold_exit_handler(int sig)
+{
+	uint32_t one = 1;
+
+	if (hold_timeline >= 0)
+		ioctl(hold_timeline, SW_SYNC_IOC_INC, &one);
+}
+
 static int sw_sync_timeline(void)
 {
 	int fd = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
 
 	igt_require_f(fd >= 0, "no sw_sync (CONFIG_SW_SYNC, debugfs)\n");
+	hold_timeline = fd;
+	igt_install_exit_handler(hold_exit_handler);
 	return fd;
 }
 
@@ -932,6 +950,7 @@ static void test_destroy_in_fence(int fd)
 	drmSyncobjDestroy(fd, in);
 	drmSyncobjDestroy(fd, out[0]);
 	drmSyncobjDestroy(fd, out[1]);
+	hold_timeline = -1;
 	close(timeline);
 }
 
@@ -1064,6 +1083,7 @@ static void test_kill_pending(void)
 				     "child %d: status 0x%x\n", i, status);
 	}
 	sw_sync_signal(timeline);
+	hold_timeline = -1;
 	close(timeline);
 	close(pipefd[0]);
 	close(pipefd[1]);
