@@ -164,6 +164,11 @@ struct vsvm_svm {
 	atomic64_t prefetch_seqno;
 	/** @prefetch_lock: lock of the prefetch fences. */
 	spinlock_t prefetch_lock;
+	/**
+	 * @closing: the file is closing: prefetches not started yet are
+	 * skipped (-ECANCELED), close waits only for the one in flight.
+	 */
+	bool closing;
 };
 
 /* Device page-table entry bits (xarray pointer tags) */

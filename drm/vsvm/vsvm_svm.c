@@ -226,7 +226,11 @@ void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file)
 	mutex_unlock(&vdev->files_lock);
 
 	if (vfile->svm) {
-		/* Waits for prefetches in flight; they hold the mm, not us. */
+		/*
+		 * Waits for the prefetch in flight (it holds the mm, not us);
+		 * the queued ones are skipped: a client can queue many.
+		 */
+		WRITE_ONCE(vfile->svm->closing, true);
 		destroy_workqueue(vfile->svm->prefetch_wq);
 		drm_svm_mirror_fini(&vfile->svm->mirror);
 		vsvm_pt_fini(vfile->svm);
@@ -1058,10 +1062,11 @@ static void vsvm_prefetch_work(struct work_struct *work)
 {
 	struct vsvm_prefetch *p = container_of(work, struct vsvm_prefetch,
 					       work);
-	int ret;
+	int ret = -ECANCELED;
 
-	ret = vsvm_devmem_migrate(svm_vdev(p->svm), p->mm, p->start, p->end,
-				  p->to_device, &p->moved);
+	if (!READ_ONCE(p->svm->closing))
+		ret = vsvm_devmem_migrate(svm_vdev(p->svm), p->mm, p->start,
+					  p->end, p->to_device, &p->moved);
 	mmput(p->mm);
 	if (ret)
 		dma_fence_set_error(&p->base, ret);
