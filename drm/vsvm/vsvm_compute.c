@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
+#include <linux/wait_bit.h>
 
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
@@ -60,7 +61,9 @@
  * Locking and ordering:
  *
  * - &vsvm_vm.lock (outermost) is held by the engine while it runs a job,
- *   and by binds: translations cannot change under a piece.
+ *   and by binds: translations cannot change under a piece. A job can be
+ *   long, so the ioctls take it interruptibly, and a VM's destruction
+ *   stops the job (&vsvm_vm.cancelled) before taking it.
  * - Inside it, one of: &drm_svm_mirror.lock (taken by vsvm_svm_lookup()'s
  *   callers; invalidations erase device entries under the same lock, so
  *   the page of a piece cannot be unmapped or freed while the engine
@@ -89,8 +92,23 @@
  *
  * Lifetime: the job holds a reference on its VM; the scheduler frees the
  * job after its fence has signalled. A stopped job belongs to the VM's
- * fault list until it is replayed. Destroying a VM drains its entity and
- * waits for its last fence, then flushes the fault worker.
+ * fault list until it is replayed.
+ *
+ * Teardown: destroying a VM (VM_DESTROY, closing the file, the process
+ * exiting or being killed) cancels its queue, as xe and panthor kill an
+ * exec queue, and never waits for anything the client controls (in-fences
+ * from syncobjs or sync_files of other processes, user-sized commands,
+ * faults). vsvm_compute_vm_cancel() sets &vsvm_vm.cancelled; the engine
+ * checks it before every piece, so the running job stops within one piece
+ * and the jobs after it in the ring complete at once, all with -ECANCELED.
+ * drm_sched_entity_fini() then kills the jobs still in the entity (never
+ * run; their finished fences signal -ESRCH once their own dependencies
+ * have, so nothing waiting on them runs early) after waiting for a
+ * run_job() in progress; the fault worker stops at its next range and is
+ * disabled, and the jobs it held are cancelled. The only waits are for the
+ * piece and the fault range in progress. Killed jobs still hold their VM
+ * reference (not its mappings, nor the SVM context, which they never
+ * touch); &vsvm_compute.live lets the device's teardown wait for them.
  */
 
 /* Pieces looked at ahead of a fault, to batch the faults of a job. */
@@ -558,6 +576,72 @@ static struct vsvm_exec_job *vsvm_job_complete(struct vsvm_exec_job *job)
 	return next;
 }
 
+/* Is @vm being destroyed? Its jobs stop at their next piece. */
+static bool vsvm_vm_cancelled(struct vsvm_vm *vm)
+{
+	return READ_ONCE(vm->cancelled);
+}
+
+/*
+ * Execute @cx's job piece by piece until it completes, misses or fails, or
+ * its VM is destroyed (-ECANCELED, checked before every piece: a piece is
+ * short and bounded). Returns VSVM_DONE, VSVM_MISS or -errno.
+ */
+static int vsvm_job_steps(struct vsvm_cx *cx)
+{
+	struct vsvm_exec_job *job = cx->job;
+	unsigned long pieces = 0;
+
+	lockdep_assert_held(&cx->vm->lock);
+	while (job->cur < job->ncmds) {
+		int ret;
+
+		if (vsvm_vm_cancelled(cx->vm))
+			return -ECANCELED;
+		ret = vsvm_step(cx, &job->cmds[job->cur], &job->st);
+		if (ret < 0 || ret == VSVM_MISS)
+			return ret;
+		if (ret == VSVM_DONE && ++job->cur < job->ncmds)
+			vsvm_cmd_start(&job->cmds[job->cur], &job->st);
+		if (!(++pieces & 255))
+			cond_resched();
+	}
+	return VSVM_DONE;
+}
+
+/*
+ * @job missed a page: record where, and queue the faults of the rest of
+ * the job. Returns false when it has been stuck on the same fault too
+ * often (it then fails with -EBUSY).
+ */
+static bool vsvm_job_stop(struct vsvm_exec_job *job, struct vsvm_cx *cx)
+{
+	if (job->fault.addr == cx->fault.addr && job->fault_cmd == job->cur &&
+	    job->fault_st.pos == job->st.pos)
+		job->stuck++;
+	else
+		job->stuck = 0;
+	if (job->stuck >= VSVM_MAX_STUCK)
+		return false;
+	job->fault = cx->fault;
+	job->fault_cmd = job->cur;
+	job->fault_st = job->st;
+	vsvm_probe(job);
+	return true;
+}
+
+/* Hand a stopped @job to the VM's fault worker. */
+static void vsvm_job_park(struct vsvm_exec_job *job)
+{
+	struct vsvm_vm *vm = job->vm;
+
+	spin_lock(&vm->fault_lock);
+	list_add_tail(&job->fault_link, &vm->fault_jobs);
+	spin_unlock(&vm->fault_lock);
+	/* Fails once the VM is destroyed: vsvm_compute_vm_fini() takes it. */
+	queue_work(vm->vdev->compute->fault_wq, &vm->fault_work);
+}
+
 /*
  * Run @job from where it stopped. Returns the VM's next job to start when
  * @job completed (its fence is signalled; NULL if there is none), or NULL
@@ -568,42 +652,20 @@ static struct vsvm_exec_job *vsvm_job_run(struct vsvm_exec_job *job)
 {
 	struct vsvm_vm *vm = job->vm;
 	struct vsvm_cx cx = { .job = job, .vm = vm };
-	unsigned long pieces = 0;
-	int ret = 0;
+	int ret;
 
 	mutex_lock(&vm->lock);
-	while (job->cur < job->ncmds) {
-		ret = vsvm_step(&cx, &job->cmds[job->cur], &job->st);
-		if (ret < 0 || ret == VSVM_MISS)
-			break;
-		if (ret == VSVM_DONE && ++job->cur < job->ncmds)
-			vsvm_cmd_start(&job->cmds[job->cur], &job->st);
-		if (!(++pieces & 255))
-			cond_resched();
+	ret = vsvm_job_steps(&cx);
+	if (ret == VSVM_MISS && vsvm_job_stop(job, &cx)) {
+		mutex_unlock(&vm->lock);
+		vsvm_job_park(job);
+		return NULL;
 	}
+	mutex_unlock(&vm->lock);
 	if (ret == VSVM_MISS) {
-		if (job->fault.addr == cx.fault.addr &&
-		    job->fault_cmd == job->cur &&
-		    job->fault_st.pos == job->st.pos)
-			job->stuck++;
-		else
-			job->stuck = 0;
-		if (job->stuck < VSVM_MAX_STUCK) {
-			job->fault = cx.fault;
-			job->fault_cmd = job->cur;
-			job->fault_st = job->st;
-			vsvm_probe(job);
-			mutex_unlock(&vm->lock);
-			spin_lock(&vm->fault_lock);
-			list_add_tail(&job->fault_link, &vm->fault_jobs);
-			spin_unlock(&vm->fault_lock);
-			queue_work(vm->vdev->compute->fault_wq, &vm->fault_work);
-			return NULL;
-		}
 		ret = -EBUSY;
 		cx.error_addr = cx.fault.addr;
 	}
-	mutex_unlock(&vm->lock);
 	if (ret < 0) {
 		job->error = ret;
 		job->error_addr = cx.error_addr;
@@ -647,7 +709,8 @@ static unsigned int vsvm_fault_resolve(struct vsvm_vm *vm,
 	unsigned int i = 0, nr = 0;
 
 	sort(f, n, sizeof(*f), vsvm_fault_cmp, NULL);
-	while (i < n) {
+	/* A destroyed VM's jobs are cancelled: stop after this range. */
+	while (i < n && !vsvm_vm_cancelled(vm)) {
 		r[nr].start = f[i].addr;
 		r[nr].end = f[i].addr + PAGE_SIZE;
 		r[nr].flags = f[i].flags;
@@ -718,7 +781,8 @@ static void vsvm_fault_work(struct work_struct *work)
 		nr = vsvm_fault_resolve(vm, batch, n, ranges);
 	}
 	list_for_each_entry_safe(job, tmp, &jobs, fault_link) {
-		int ret = vsvm_fault_outcome(vm, job, ranges, nr);
+		int ret = vsvm_vm_cancelled(vm) ? -ECANCELED :
+			vsvm_fault_outcome(vm, job, ranges, nr);
 
 		list_del(&job->fault_link);
 		if (ret) {
@@ -787,16 +851,20 @@ vsvm_compute_timedout_job(struct drm_sched_job *job)
 
 static void vsvm_exec_job_free(struct vsvm_exec_job *job)
 {
+	struct vsvm_compute *ce = job->vm->vdev->compute;
+
 	/* Before run_job the hardware fence was never initialised. */
 	if (dma_fence_was_initialized(job->hw_fence))
 		dma_fence_put(job->hw_fence);
 	else
 		kfree(job->hw_fence);
-	if (job->vm)
-		vsvm_vm_put(job->vm);
+	vsvm_vm_put(job->vm);
 	kfree(job->bounce);
 	kvfree(job->cmds);
 	kfree(job);
+	/* Last: vsvm_compute_fini() may free @ce once this drops to 0. */
+	if (atomic_dec_and_test(&ce->live))
+		wake_up_var(&ce->live);
 }
 
 static void vsvm_compute_free_job(struct drm_sched_job *sched_job)
@@ -941,7 +1009,9 @@ static int vsvm_exec_shared_objs(struct vsvm_vm *vm,
 
 	*objs = NULL;
 	*count = 0;
-	mutex_lock(&vm->lock);
+	/* The engine holds it while it runs a job of this VM. */
+	if (mutex_lock_interruptible(&vm->lock))
+		return -EINTR;
 	drm_gpuvm_for_each_va(va, &vm->gpuvm)
 		if (vsvm_obj_shared(va->gem.obj))
 			max++;
@@ -1012,8 +1082,6 @@ static int vsvm_exec_push(struct vsvm_exec_job *job, struct vsvm_vm *vm,
 	 * not just to be scheduled.
 	 */
 	set_bit(DRM_SCHED_FENCE_DONT_PIPELINE, &fence->flags);
-	dma_fence_put(vm->last_fence);
-	vm->last_fence = dma_fence_get(fence);
 	job->seqno = ++vm->seqno;
 	*seqno = job->seqno;
 	if (out)
@@ -1066,6 +1134,7 @@ static struct vsvm_exec_job *vsvm_exec_job_alloc(struct vsvm_vm *vm,
 		return ERR_PTR(-ENOMEM);
 	job->vm = vm;
 	drm_gpuvm_get(&vm->gpuvm);
+	atomic_inc(&vm->vdev->compute->live);
 	job->hw_fence = kzalloc_obj(*job->hw_fence, GFP_KERNEL_ACCOUNT);
 	job->bounce = kmalloc(VSVM_BOUNCE, GFP_KERNEL_ACCOUNT);
 	ret = !job->hw_fence || !job->bounce ? -ENOMEM :
@@ -1085,7 +1154,7 @@ static struct vsvm_exec_job *vsvm_exec_job_alloc(struct vsvm_vm *vm,
  *
  * Return: 0, -EINVAL (flags, sizes, a bad command, a process other than
  * the VM's creator), -ENOENT (VM, also one being destroyed, syncobj),
- * -EFAULT, -ENOMEM.
+ * -EFAULT, -ENOMEM, -EINTR (a signal while a job of the VM was running).
  */
 int vsvm_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -1182,23 +1251,58 @@ int vsvm_compute_vm_init(struct vsvm_vm *vm)
 }
 
 /**
- * vsvm_compute_vm_fini() - drain a VM's queue
- * @vm: the VM, no longer reachable by userspace
+ * vsvm_compute_vm_cancel() - stop a VM's jobs
+ * @vm: the VM being destroyed
  *
- * Queued jobs still run (unless the process is being killed); waits for
- * the last one and for the fault worker.
+ * The job the engine is running stops at its next piece, and every later
+ * one completes with -ECANCELED without running; the fault worker stops
+ * resolving faults for the VM. Does not wait: called first when a VM is
+ * destroyed, so that the locks the engine holds are released promptly.
+ */
+void vsvm_compute_vm_cancel(struct vsvm_vm *vm)
+{
+	WRITE_ONCE(vm->cancelled, true);
+}
+
+/* Complete the jobs stopped on faults (and those after them): cancelled. */
+static void vsvm_compute_vm_flush_faults(struct vsvm_vm *vm)
+{
+	struct vsvm_exec_job *job, *tmp;
+	LIST_HEAD(jobs);
+
+	spin_lock(&vm->fault_lock);
+	list_splice_init(&vm->fault_jobs, &jobs);
+	vm->nfaults = 0;
+	spin_unlock(&vm->fault_lock);
+	list_for_each_entry_safe(job, tmp, &jobs, fault_link) {
+		list_del(&job->fault_link);
+		job->error = -ECANCELED;
+		vsvm_ring_run(vsvm_job_complete(job));
+	}
+}
+
+/**
+ * vsvm_compute_vm_fini() - cancel a VM's queue
+ * @vm: the VM, no longer reachable by userspace, closed to execs
+ *
+ * Returns in bounded time whatever the client queued: it waits only for
+ * the piece the engine is executing and for the fault range being
+ * resolved. Jobs handed to the engine complete with -ECANCELED (their
+ * fences signal before this returns). Jobs still waiting for their
+ * in-fences are killed by drm_sched: they never run, and their finished
+ * fences signal with -ESRCH once their in-fences have signalled (a
+ * waiter on them waits for those anyway). Afterwards no job of @vm
+ * touches memory, its page tables or its SVM context. May sleep.
  */
 void vsvm_compute_vm_fini(struct vsvm_vm *vm)
 {
-	drm_sched_entity_destroy(&vm->entity);
-	mutex_lock(&vm->submit_lock);
-	if (vm->last_fence) {
-		dma_fence_wait(vm->last_fence, false);
-		dma_fence_put(vm->last_fence);
-		vm->last_fence = NULL;
-	}
-	mutex_unlock(&vm->submit_lock);
-	flush_work(&vm->fault_work);
+	vsvm_compute_vm_cancel(vm);
+	/* Waits for a run_job() in progress: it stops at its next piece. */
+	drm_sched_entity_fini(&vm->entity);
+	/* No fault worker from now on; a running one finishes its range. */
+	disable_work_sync(&vm->fault_work);
+	vsvm_compute_vm_flush_faults(vm);
+	drm_WARN_ON(&vm->vdev->drm, !list_empty(&vm->ring));
 	kvfree(vm->fault_batch);
 	kvfree(vm->fault_ranges);
 }
@@ -1254,6 +1358,8 @@ void vsvm_compute_fini(struct vsvm_device *vdev)
 {
 	struct vsvm_compute *ce = vdev->compute;
 
+	/* Jobs killed with their VMs, still waiting for their in-fences. */
+	wait_var_event(&ce->live, !atomic_read(&ce->live));
 	drm_sched_fini(&ce->sched);
 	destroy_workqueue(ce->fault_wq);
 	kfree(ce);

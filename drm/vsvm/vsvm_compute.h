@@ -61,10 +61,13 @@ struct vsvm_vm_stats {
  *
  * Lifetime: reference counted through @gpuvm (drm_gpuvm_get()/_put()); the
  * file's xarray, each job and each mapping of an object (through its
- * &drm_gpuvm_bo) hold a reference. vsvm_vm_destroy() unpublishes the VM,
- * drains its queue and waits for its last job, so that nothing can touch
- * @svm afterwards: the SVM context is freed when the file closes, after
- * every VM of the file is destroyed.
+ * &drm_gpuvm_bo) hold a reference. Destroying a VM unpublishes it and
+ * cancels its queue (vsvm_compute_vm_fini()) without waiting for anything
+ * the client controls: once that returns no job of the VM runs any more,
+ * so nothing touches @svm afterwards (the SVM context is freed when the
+ * file closes, after every VM of the file is destroyed). Jobs that were
+ * never started may outlive the VM's destruction, holding their reference,
+ * until their in-fences signal; they never touch memory.
  */
 struct vsvm_vm {
 	/** @gpuvm: the GPU VA space: object and mirror mappings. */
@@ -85,16 +88,20 @@ struct vsvm_vm {
 	 */
 	bool closed;
 	/**
+	 * @cancelled: being destroyed: the engine stops the VM's jobs at
+	 * their next piece and completes them with -ECANCELED. Set once,
+	 * read locklessly (READ_ONCE()).
+	 */
+	bool cancelled;
+	/**
 	 * @lock: protects @gpuvm's mappings and @svm; held by binds and by
 	 * the engine while it translates and accesses memory.
 	 */
 	struct mutex lock;
 	/** @entity: the VM's submission queue on the compute engine. */
 	struct drm_sched_entity entity;
-	/** @submit_lock: serialises arm + push, @last_fence and @seqno. */
+	/** @submit_lock: serialises arm + push and @seqno. */
 	struct mutex submit_lock;
-	/** @last_fence: finished fence of the last submitted job. */
-	struct dma_fence *last_fence;
 	/** @seqno: last exec seqno, under @submit_lock. */
 	u64 seqno;
 	/** @fault_lock: protects the fault queue, @ring and @fault_jobs. */
@@ -145,6 +152,12 @@ struct vsvm_compute {
 	struct workqueue_struct *fault_wq;
 	/** @jobs: jobs executed. */
 	atomic64_t jobs;
+	/**
+	 * @live: exec jobs allocated and not yet freed; a job killed with its
+	 * VM is freed by drm_sched after its in-fences signal, possibly after
+	 * the VM is gone: the engine waits for them before it is freed.
+	 */
+	atomic_t live;
 };
 
 static inline struct vsvm_vm *to_vsvm_vm(struct drm_gpuvm *gpuvm)
@@ -159,6 +172,7 @@ struct vsvm_svm *vsvm_vm_svm(struct vsvm_vm *vm, struct drm_device *drm,
 void vsvm_vm_error(struct vsvm_vm *vm, u64 seqno, int error, u64 addr,
 		   u32 cmd);
 int vsvm_compute_vm_init(struct vsvm_vm *vm);
+void vsvm_compute_vm_cancel(struct vsvm_vm *vm);
 void vsvm_compute_vm_fini(struct vsvm_vm *vm);
 
 #endif /* __VSVM_COMPUTE_H__ */

@@ -138,15 +138,15 @@ static int vsvm_info_show(struct seq_file *m, void *unused)
 	drm_printf(&p, "page sizes: 0x%llx\n", vdev->cfg.page_sizes);
 	drm_printf(&p, "copy jobs: %lld\n", atomic64_read(&vdev->copy_jobs));
 	drm_printf(&p, "device private pages: %lld\n",
-		   atomic64_read(&vdev->devmem_pages));
+		   atomic64_read(&vdev->devmem.stats.pages));
 	drm_printf(&p, "device private cpu faults: %lld\n",
-		   atomic64_read(&vdev->devmem_cpu_faults));
+		   atomic64_read(&vdev->devmem.stats.cpu_faults));
 	drm_printf(&p, "device private evictions: %lld\n",
-		   atomic64_read(&vdev->devmem_evictions));
+		   atomic64_read(&vdev->devmem.stats.evictions));
 	drm_printf(&p, "device private evicted pages: %lld\n",
-		   atomic64_read(&vdev->devmem_evicted_pages));
+		   atomic64_read(&vdev->devmem.stats.evicted_pages));
 	drm_printf(&p, "device private peer pages: %lld\n",
-		   atomic64_read(&vdev->devmem_peer_pages));
+		   atomic64_read(&vdev->devmem.stats.peer_pages));
 	drm_svm_vram_print(&vdev->vram, &p);
 	drm_svm_device_print(&vdev->svm, &p);
 	return 0;

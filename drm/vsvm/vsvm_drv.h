@@ -17,6 +17,7 @@
 #include <drm/drm_svm_bo.h>
 #include <drm/drm_svm_compat.h>
 #include <drm/drm_svm_mirror.h>
+#include <drm/drm_svm_pagemap.h>
 #include <drm/gpu_scheduler.h>
 
 #define VSVM_DRIVER_NAME	"vsvm"
@@ -99,29 +100,7 @@ struct vsvm_device {
 	/** @copy_jobs: copy jobs submitted. */
 	atomic64_t copy_jobs;
 	/** @devmem: VRAM as device-private pages (SVM migration target). */
-	struct dev_pagemap devmem;
-	/** @devmem_res: the physical address range of @devmem. */
-	struct resource *devmem_res;
-	/** @devmem_free: SVM VRAM chunks whose VRAM is to be freed. */
-	struct llist_head devmem_free;
-	/** @devmem_free_work: frees the VRAM of @devmem_free. */
-	struct work_struct devmem_free_work;
-	/** @devmem_pages: device-private pages in use. */
-	atomic64_t devmem_pages;
-	/** @devmem_cpu_faults: device pages brought back by CPU faults. */
-	atomic64_t devmem_cpu_faults;
-	/** @devmem_lru_lock: protects @devmem_lru (innermost). */
-	spinlock_t devmem_lru_lock;
-	/** @devmem_lru: SVM VRAM chunks, least recently filled first. */
-	struct list_head devmem_lru;
-	/** @devmem_evictor: lets VRAM allocations evict @devmem_lru. */
-	struct drm_svm_vram_evictor devmem_evictor;
-	/** @devmem_evictions: SVM chunks evicted under VRAM pressure. */
-	atomic64_t devmem_evictions;
-	/** @devmem_evicted_pages: device pages those evictions moved. */
-	atomic64_t devmem_evicted_pages;
-	/** @devmem_peer_pages: pages migrated here straight from a peer. */
-	atomic64_t devmem_peer_pages;
+	struct drm_svm_pagemap devmem;
 	/** @files_lock: protects @files. */
 	struct mutex files_lock;
 	/** @files: open files (struct vsvm_file), for debugfs. */
@@ -164,6 +143,11 @@ struct vsvm_svm {
 	atomic64_t prefetch_seqno;
 	/** @prefetch_lock: lock of the prefetch fences. */
 	spinlock_t prefetch_lock;
+	/**
+	 * @closing: the file is closing: prefetches not started yet are
+	 * skipped (-ECANCELED), close waits only for the one in flight.
+	 */
+	bool closing;
 };
 
 /* Device page-table entry bits (xarray pointer tags) */
@@ -236,17 +220,8 @@ int vsvm_svm_ranges_ioctl(struct drm_device *drm, void *data,
 
 int vsvm_devmem_init(struct vsvm_device *vdev);
 void vsvm_devmem_fini(struct vsvm_device *vdev);
-int vsvm_devmem_migrate(struct vsvm_device *vdev, struct mm_struct *mm,
-			unsigned long start, unsigned long end, bool to_device,
-			u64 *moved);
-long vsvm_devmem_evict(struct vsvm_device *vdev, struct mm_struct *mm);
-u64 vsvm_devmem_offset(struct page *page);
-struct page *vsvm_devmem_backing(struct page *page);
 void *vsvm_devmem_owner(void);
 bool vsvm_test_ioctl_allowed(void);
-bool vsvm_devmem_has_thp(struct vsvm_device *vdev);
-bool vsvm_devmem_is_local(struct vsvm_device *vdev, struct page *page);
-bool vsvm_devmem_is_peer(struct vsvm_device *vdev, struct page *page);
 
 int vsvm_engines_init(struct vsvm_device *vdev);
 void vsvm_engines_fini(struct vsvm_device *vdev);

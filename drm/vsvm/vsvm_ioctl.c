@@ -63,7 +63,7 @@ int vsvm_get_param_ioctl(struct drm_device *drm, void *data,
 		 */
 		args->value = DRM_VSVM_CAP_MIRROR |
 			DRM_VSVM_CAP_DEVICE_PRIVATE | DRM_VSVM_CAP_COMPUTE;
-		if (vsvm_devmem_has_thp(vdev))
+		if (drm_svm_pagemap_has_thp(&vdev->devmem))
 			args->value |= DRM_VSVM_CAP_DEVICE_THP;
 		break;
 	case DRM_VSVM_PARAM_NUM_COMPUTE_ENGINES:

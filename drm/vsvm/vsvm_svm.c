@@ -65,7 +65,8 @@
  * the range's attributes decide where the data goes:
  *
  * - accessed-by, or read-mostly for a read: map in place, never migrate;
- * - preferred location device: migrate into VRAM (vsvm_devmem_migrate()),
+ * - preferred location device: migrate into VRAM
+ *   (drm_svm_pagemap_migrate()),
  *   unless the thrash guard holds the range; a migration that moved pages
  *   is accounted with drm_svm_range_account_migration();
  * - preferred location system: bring pages in VRAM back first;
@@ -226,7 +227,11 @@ void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file)
 	mutex_unlock(&vdev->files_lock);
 
 	if (vfile->svm) {
-		/* Waits for prefetches in flight; they hold the mm, not us. */
+		/*
+		 * Waits for the prefetch in flight (it holds the mm, not us);
+		 * the queued ones are skipped: a client can queue many.
+		 */
+		WRITE_ONCE(vfile->svm->closing, true);
 		destroy_workqueue(vfile->svm->prefetch_wq);
 		drm_svm_mirror_fini(&vfile->svm->mirror);
 		vsvm_pt_fini(vfile->svm);
@@ -307,8 +312,7 @@ struct vsvm_svm_update {
 /* Is @page in this device's own VRAM (not a peer's, not system memory)? */
 static bool vsvm_svm_page_local(struct vsvm_svm *svm, struct page *page)
 {
-	return is_device_private_page(page) &&
-		page_pgmap(page) == &svm->vdev->devmem;
+	return drm_svm_pagemap_is_local(&svm->vdev->devmem, page);
 }
 
 /* The entry for a page hmm_range_fault() returned; counts non-VRAM pages. */
@@ -457,8 +461,8 @@ static void vsvm_svm_migrate_range(struct vsvm_svm *svm, unsigned long start,
 	if (held || devmem)
 		return;
 	/* A VMA that cannot migrate or a full VRAM: map in place. */
-	vsvm_devmem_migrate(svm_vdev(svm), mirror->mm, start, end, true,
-			    &moved);
+	drm_svm_pagemap_migrate(&svm_vdev(svm)->devmem, mirror->mm, start, end,
+				true, &moved);
 	if (!moved)
 		return;
 	mutex_lock(&mirror->lock);
@@ -521,8 +525,8 @@ static int vsvm_svm_fault_range(struct vsvm_svm *svm, unsigned long addr,
 	if (place == VSVM_TO_DEVICE)
 		vsvm_svm_migrate_range(svm, start, end);
 	else if (place == VSVM_TO_SYSTEM)
-		vsvm_devmem_migrate(svm_vdev(svm), svm->mirror.mm, start, end,
-				    false, &moved);
+		drm_svm_pagemap_migrate(&svm_vdev(svm)->devmem, svm->mirror.mm,
+					start, end, false, &moved);
 	ret = vsvm_pt_prepare(svm, start, end, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret;
@@ -592,7 +596,7 @@ struct page *vsvm_svm_lookup(struct vsvm_svm *svm, unsigned long addr,
 	page = (struct page *)(pte & ~VSVM_PT_BITS);
 	/* Our device-private pages keep their data in the VRAM store. */
 	if (is_device_private_page(page))
-		page = vsvm_devmem_backing(page);
+		page = drm_svm_page_vram_page(page);
 	return page;
 }
 
@@ -828,8 +832,9 @@ int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
 		if (args->addr || args->size || args->target)
 			return -EINVAL;
 		args->moved = 0;
-		left = vsvm_devmem_evict(vdev, vsvm_test_ioctl_allowed() ?
-					 NULL : current->mm);
+		left = drm_svm_pagemap_evict(&vdev->devmem,
+					     vsvm_test_ioctl_allowed() ?
+					     NULL : current->mm);
 		return left < 0 ? left : left ? -EBUSY : 0;
 	}
 	if (args->target > DRM_VSVM_SVM_TARGET_DEVICE || !args->size ||
@@ -839,9 +844,10 @@ int vsvm_svm_migrate_ioctl(struct drm_device *drm, void *data,
 		return -EINVAL;
 	if (!mmget_not_zero(current->mm))
 		return -ESRCH;
-	ret = vsvm_devmem_migrate(vdev, current->mm, args->addr, end,
-				  args->target == DRM_VSVM_SVM_TARGET_DEVICE,
-				  &args->moved);
+	ret = drm_svm_pagemap_migrate(&vdev->devmem, current->mm, args->addr,
+				      end,
+				      args->target == DRM_VSVM_SVM_TARGET_DEVICE,
+				      &args->moved);
 	mmput(current->mm);
 	return ret;
 }
@@ -1058,10 +1064,12 @@ static void vsvm_prefetch_work(struct work_struct *work)
 {
 	struct vsvm_prefetch *p = container_of(work, struct vsvm_prefetch,
 					       work);
-	int ret;
+	int ret = -ECANCELED;
 
-	ret = vsvm_devmem_migrate(svm_vdev(p->svm), p->mm, p->start, p->end,
-				  p->to_device, &p->moved);
+	if (!READ_ONCE(p->svm->closing))
+		ret = drm_svm_pagemap_migrate(&svm_vdev(p->svm)->devmem, p->mm,
+					      p->start, p->end, p->to_device,
+					      &p->moved);
 	mmput(p->mm);
 	if (ret)
 		dma_fence_set_error(&p->base, ret);

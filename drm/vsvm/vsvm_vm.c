@@ -315,14 +315,16 @@ err_put:
 }
 
 /*
- * Stop the VM's jobs, unmap everything and drop the file's reference.
- * Binds and execs that looked the VM up before it was unpublished see
- * &vsvm_vm.closed and fail.
+ * Cancel the VM's jobs, unmap everything and drop the file's reference, in
+ * bounded time (vsvm_compute_vm_fini()). Binds and execs that looked the
+ * VM up before it was unpublished see &vsvm_vm.closed and fail.
  */
 static void vsvm_vm_close(struct vsvm_vm *vm)
 {
 	struct vsvm_bind bind = { .vm = vm };
 
+	/* The running job lets go of &vsvm_vm.lock at its next piece. */
+	vsvm_compute_vm_cancel(vm);
 	mutex_lock(&vm->lock);
 	mutex_lock(&vm->submit_lock);
 	vm->closed = true;
@@ -425,7 +427,8 @@ static int vsvm_vm_bind_apply(struct vsvm_vm *vm, struct drm_device *drm,
  *
  * Return: 0, -EINVAL (op, flags, alignment, range, object bounds, a mirror
  * in a fault-mode VM or from another process), -ENOENT (VM, also one being
- * destroyed, or object), -ENOMEM.
+ * destroyed, or object), -ENOMEM, -EINTR (a signal while a job of the VM
+ * was running).
  */
 int vsvm_vm_bind_ioctl(struct drm_device *drm, void *data,
 		       struct drm_file *file)
@@ -460,7 +463,10 @@ int vsvm_vm_bind_ioctl(struct drm_device *drm, void *data,
 	if (args->flags & DRM_VSVM_VM_BIND_FLAG_READONLY)
 		bind.va_flags |= VSVM_VA_READONLY;
 
-	mutex_lock(&vm->lock);
+	/* Held by the engine while it runs a job of the VM: interruptibly. */
+	ret = mutex_lock_interruptible(&vm->lock);
+	if (ret)
+		goto out_put;
 	ret = vsvm_vm_bind_apply(vm, drm, file, args, obj, &bind);
 	mutex_unlock(&vm->lock);
 out_put:
@@ -521,7 +527,8 @@ void vsvm_vm_file_init(struct vsvm_file *vfile)
  * vsvm_vm_file_fini() - destroy the VMs of a closing file
  * @vfile: the file
  *
- * Waits for their jobs: afterwards nothing uses the file's SVM context.
+ * Cancels their jobs (bounded, see vsvm_compute_vm_fini()): afterwards
+ * nothing uses the file's SVM context.
  */
 void vsvm_vm_file_fini(struct vsvm_file *vfile)
 {

@@ -326,14 +326,16 @@ static int child_check(void *p, uint64_t size, uint64_t want)
 	int cfd = drm_open_render_by_name("vsvm");
 	uint64_t *sum = aligned_alloc(8, 64);
 	struct drm_vsvm_cmd c = vsvm_cmd_checksum(p, size, sum);
-	uint32_t cvm;
+	uint32_t cvm, out;
 
 	if (cfd < 0 || !sum || vsvm_fnv1a(p, size) != want ||
 	    __vsvm_vm_create(cfd, DRM_VSVM_VM_CREATE_FAULT_MODE, &cvm) ||
-	    __vsvm_exec(cfd, cvm, &c, 1, NULL, 0, 0, NULL))
+	    drmSyncobjCreate(cfd, 0, &out) ||
+	    __vsvm_exec(cfd, cvm, &c, 1, NULL, 0, out, NULL))
 		return 1;
-	/* Wait by destroying the VM: it drains the queue. */
-	if (__vsvm_vm_destroy(cfd, cvm) || *sum != want)
+	/* Destroying the VM would cancel the job: wait for it first. */
+	if (drmSyncobjWait(cfd, &out, 1, INT64_MAX, 0, NULL) ||
+	    __vsvm_vm_destroy(cfd, cvm) || *sum != want)
 		return 2;
 	close(cfd);
 	return 0;

@@ -21,55 +21,6 @@ struct drm_svm_import;
 struct drm_svm_vram;
 
 /**
- * enum drm_svm_placement - where a chunk of an object lives
- * @DRM_SVM_PL_SYSTEM: system memory, mapped cached on the CPU
- * @DRM_SVM_PL_GTT: system memory bound in the device's GART, write-combined
- * @DRM_SVM_PL_VRAM: device memory; CPU-mapped through the BAR when visible
- * @DRM_SVM_PL_COUNT: number of placements; as a copy source: zero fill
- */
-enum drm_svm_placement {
-	DRM_SVM_PL_SYSTEM = 0,
-	DRM_SVM_PL_GTT = 1,
-	DRM_SVM_PL_VRAM = 2,
-	DRM_SVM_PL_COUNT,
-};
-
-#define DRM_SVM_PL_ZERO		DRM_SVM_PL_COUNT
-#define DRM_SVM_PL_MASK(pl)	BIT(pl)
-#define DRM_SVM_PL_ALL		(BIT(DRM_SVM_PL_COUNT) - 1)
-
-/**
- * struct drm_svm_copy - one copy request for the device's copy engine
- *
- * Page @i of the source goes to page @i of the destination. System and GTT
- * memory is given as pages (@src_pages/@dst_pages), VRAM as byte offsets
- * (@src_vram/@dst_vram). The arrays belong to the caller and are only valid
- * during &drm_svm_device_ops.copy: a driver that copies asynchronously must
- * take its own copy. The pages and VRAM themselves stay allocated until the
- * returned fence has signalled.
- */
-struct drm_svm_copy {
-	/** @src_pl: source placement, %DRM_SVM_PL_ZERO to clear @dst. */
-	enum drm_svm_placement src_pl;
-	/** @dst_pl: destination placement. */
-	enum drm_svm_placement dst_pl;
-	/** @npages: number of pages. */
-	unsigned long npages;
-	/** @src_pages: source pages (SYSTEM, GTT). */
-	struct page **src_pages;
-	/** @dst_pages: destination pages (SYSTEM, GTT). */
-	struct page **dst_pages;
-	/** @src_vram: source VRAM offsets (VRAM). */
-	u64 *src_vram;
-	/** @dst_vram: destination VRAM offsets (VRAM). */
-	u64 *dst_vram;
-	/** @deps: fences the copy must wait for. */
-	struct dma_fence **deps;
-	/** @ndeps: number of @deps. */
-	unsigned int ndeps;
-};
-
-/**
  * struct drm_svm_device_ops - driver callbacks of a drm_svm device
  */
 struct drm_svm_device_ops {

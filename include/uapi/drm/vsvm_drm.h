@@ -464,8 +464,9 @@ struct drm_vsvm_svm_madvise {
  * back, in a worker that holds a reference on the address space. The
  * fence put in @out_syncobj signals when the migration is done, with an
  * error (-EINVAL: a hole or a VMA that cannot migrate, -ESRCH: the process
- * is gone, -ENOMEM) if it failed. munmap, exit and close while the
- * migration runs are safe; close waits for it.
+ * is gone, -ENOMEM, -ECANCELED: the file was closed before it started)
+ * if it failed. munmap, exit and close while the migration runs are safe;
+ * close waits for the migration in flight, not for the queued ones.
  */
 struct drm_vsvm_svm_prefetch {
 	/** @addr: in, page-aligned start. */
@@ -622,8 +623,12 @@ struct drm_vsvm_vm_create {
 /**
  * struct drm_vsvm_vm_destroy - argument of DRM_IOCTL_VSVM_VM_DESTROY
  *
- * Waits for the VM's queued and running execs, then frees it. Closing the
- * file destroys its VMs too.
+ * Cancels the VM's execs and frees it, in bounded time: the running exec
+ * stops at its next piece and, like every exec the engine had started,
+ * completes with -ECANCELED; execs still waiting for their in-syncobjs
+ * never run and their out-fences signal with -ESRCH once those in-fences
+ * have signalled. After it returns no exec of the VM touches memory.
+ * Closing the file (or the process exiting) destroys its VMs the same way.
  */
 struct drm_vsvm_vm_destroy {
 	/** @vm_id: in, the VM. */
