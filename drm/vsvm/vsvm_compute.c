@@ -60,10 +60,14 @@
  *
  * Locking and ordering:
  *
- * - &vsvm_vm.lock (outermost) is held by the engine while it runs a job,
- *   and by binds: translations cannot change under a piece. A job can be
- *   long, so the ioctls take it interruptibly, and a VM's destruction
- *   stops the job (&vsvm_vm.cancelled) before taking it.
+ * - &vsvm_vm.lock (outermost) is held by the engine while it runs a slice
+ *   of a job, and by binds: translations cannot change under a piece. A
+ *   job runs in time slices (VSVM_SLICE_NS): after one it goes on in the
+ *   VM's worker (as after a fault, without resolving anything), so the
+ *   device's one scheduler runs other VMs' jobs meanwhile, and binds of
+ *   its own VM get the lock between slices. The ioctls take the lock
+ *   interruptibly, and a VM's destruction stops the job
+ *   (&vsvm_vm.cancelled) before taking it.
  * - Inside it, one of: &drm_svm_mirror.lock (taken by vsvm_svm_lookup()'s
  *   callers; invalidations erase device entries under the same lock, so
  *   the page of a piece cannot be unmapped or freed while the engine
@@ -125,6 +129,10 @@ MODULE_PARM_DESC(fault_lookahead,
 #define VSVM_MISS		1
 /* Result of a step: the command is complete. */
 #define VSVM_DONE		2
+/* Result of a pass: the job used its time slice, it goes on later. */
+#define VSVM_YIELD		3
+/* Time slice of a job before it lets the engine run other VMs' jobs. */
+#define VSVM_SLICE_NS		(2 * NSEC_PER_MSEC)
 
 /**
  * struct vsvm_cmd_state - progress inside one command
@@ -168,6 +176,8 @@ struct vsvm_exec_job {
 	u32 fault_cmd;
 	/** @stuck: consecutive faults without progress. */
 	u32 stuck;
+	/** @yielded: parked after its time slice, not on a fault. */
+	bool yielded;
 	/** @atomic_start: start of the range last resolved for atomics. */
 	unsigned long atomic_start;
 	/** @atomic_end: its end (exclusive), 0: none. */
@@ -583,12 +593,15 @@ static bool vsvm_vm_cancelled(struct vsvm_vm *vm)
 }
 
 /*
- * Execute @cx's job piece by piece until it completes, misses or fails, or
+ * Execute @cx's job piece by piece until it completes, misses or fails,
  * its VM is destroyed (-ECANCELED, checked before every piece: a piece is
- * short and bounded). Returns VSVM_DONE, VSVM_MISS or -errno.
+ * short and bounded) or its time slice is over (VSVM_YIELD: the engine is
+ * shared by every VM of the device). Returns VSVM_DONE, VSVM_MISS,
+ * VSVM_YIELD or -errno.
  */
 static int vsvm_job_steps(struct vsvm_cx *cx)
 {
+	u64 end = ktime_get_ns() + VSVM_SLICE_NS;
 	struct vsvm_exec_job *job = cx->job;
 	unsigned long pieces = 0;
 
@@ -603,8 +616,9 @@ static int vsvm_job_steps(struct vsvm_cx *cx)
 			return ret;
 		if (ret == VSVM_DONE && ++job->cur < job->ncmds)
 			vsvm_cmd_start(&job->cmds[job->cur], &job->st);
-		if (!(++pieces & 255))
-			cond_resched();
+		if (!(++pieces & 63) && job->cur < job->ncmds &&
+		    ktime_get_ns() > end)
+			return VSVM_YIELD;
 	}
 	return VSVM_DONE;
 }
@@ -656,7 +670,8 @@ static struct vsvm_exec_job *vsvm_job_run(struct vsvm_exec_job *job)
 
 	mutex_lock(&vm->lock);
 	ret = vsvm_job_steps(&cx);
-	if (ret == VSVM_MISS && vsvm_job_stop(job, &cx)) {
+	job->yielded = ret == VSVM_YIELD;
+	if (job->yielded || (ret == VSVM_MISS && vsvm_job_stop(job, &cx))) {
 		mutex_unlock(&vm->lock);
 		vsvm_job_park(job);
 		return NULL;
@@ -781,17 +796,19 @@ static void vsvm_fault_work(struct work_struct *work)
 		nr = vsvm_fault_resolve(vm, batch, n, ranges);
 	}
 	list_for_each_entry_safe(job, tmp, &jobs, fault_link) {
-		int ret = vsvm_vm_cancelled(vm) ? -ECANCELED :
-			vsvm_fault_outcome(vm, job, ranges, nr);
+		int ret = vsvm_vm_cancelled(vm) ? -ECANCELED : job->yielded ?
+			0 : vsvm_fault_outcome(vm, job, ranges, nr);
 
 		list_del(&job->fault_link);
 		if (ret) {
 			job->error = ret;
-			job->error_addr = job->fault.addr;
+			job->error_addr = job->yielded ? 0 : job->fault.addr;
 			vsvm_ring_run(vsvm_job_complete(job));
 			continue;
 		}
-		atomic64_inc(&vm->stats.replays);
+		/* A job that used its time slice goes on where it was. */
+		if (!job->yielded)
+			atomic64_inc(&vm->stats.replays);
 		vsvm_ring_run(job);
 	}
 }

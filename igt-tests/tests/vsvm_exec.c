@@ -988,6 +988,60 @@ static void test_destroy_long_job(int fd)
 }
 
 /*
+ * A job of hours in one VM: another client's job on the same device still
+ * runs (the engine gives each job a time slice), and a bind of the busy VM
+ * itself goes through between slices; destroying the VM then stops it.
+ */
+static void test_long_job_shares(int fd)
+{
+	uint32_t vm = vsvm_vm_create(fd, 0), vm2, h, h2, h3, out, out2;
+	struct drm_vsvm_cmd rnd = vsvm_cmd_random(BO_VA, PAGE, LONG_COUNT, 1,
+						  0x55);
+	struct drm_vsvm_cmd fill = vsvm_cmd_fill(BO_VA, PAGE, 0x77);
+	int fd2 = drm_open_driver_render(DRIVER_VSVM);
+	uint32_t *cpu, *cpu2;
+	int64_t t0;
+	int st;
+
+	h = bound_bo(fd, vm, PAGE, DRM_VSVM_PL_SYSTEM, &cpu);
+	igt_assert_eq(drmSyncobjCreate(fd, 0, &out), 0);
+	vsvm_exec(fd, vm, &rnd, 1, NULL, 0, out);
+	wait_started(cpu, PAGE / 4);
+
+	vm2 = vsvm_vm_create(fd2, 0);
+	h2 = bound_bo(fd2, vm2, PAGE, DRM_VSVM_PL_SYSTEM, &cpu2);
+	igt_assert_eq(drmSyncobjCreate(fd2, 0, &out2), 0);
+	t0 = now_ms();
+	vsvm_exec(fd2, vm2, &fill, 1, NULL, 0, out2);
+	wait_signalled(fd2, &out2, 1, &st);
+	igt_assert_eq(st, 0);
+	igt_assert_eq_u32(cpu2[PAGE / 4 - 1], 0x77);
+	igt_info("other client's job done in %lld ms\n",
+		 (long long)(now_ms() - t0));
+
+	h3 = vsvm_gem_create(fd, PAGE, ALL_PL, DRM_VSVM_PL_SYSTEM, 0);
+	t0 = now_ms();
+	igt_assert_eq(__vsvm_vm_bind(fd, vm, DRM_VSVM_VM_BIND_OP_MAP, 0, h3,
+				     BO_VA + PAGE, PAGE, 0), 0);
+	igt_assert_f(now_ms() - t0 < TEARDOWN_MS,
+		     "bind of the busy VM took %lld ms\n",
+		     (long long)(now_ms() - t0));
+	igt_assert_eq(vsvm_syncobj_status(fd, out), 0);	/* still running */
+
+	destroy_bounded(fd, vm, -1);
+	wait_signalled(fd, &out, 1, &st);
+	igt_assert_eq(st, -ECANCELED);
+	munmap(cpu, PAGE);
+	munmap(cpu2, PAGE);
+	vsvm_gem_close(fd, h);
+	vsvm_gem_close(fd, h3);
+	drmSyncobjDestroy(fd, out);
+	vsvm_vm_destroy(fd2, vm2);
+	vsvm_gem_close(fd2, h2);
+	close(fd2);
+}
+
+/*
  * Child of kill-pending: a job held by @timeline's fence (which the parent
  * keeps unsignalled) and/or a job of hours, then SIGKILL (@how 0), exit
  * (1) or close() (2, timed: exit status 3 if it took too long).
@@ -1442,6 +1496,10 @@ int igt_main()
 	igt_describe("VM_DESTROY stops a job of hours at its next piece (-ECANCELED), its next command never runs.");
 	igt_subtest("destroy-long-job")
 		test_destroy_long_job(fd);
+
+	igt_describe("A job of hours shares the engine: another client's job runs and the busy VM's binds go through.");
+	igt_subtest("long-job-shares")
+		test_long_job_shares(fd);
 
 	igt_describe("Processes with held or endless jobs exit promptly when killed, exiting or closing the file.");
 	igt_subtest("kill-pending")
