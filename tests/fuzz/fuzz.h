@@ -139,6 +139,8 @@ struct fuzz_track {
 	uint32_t fvm;		/* fault-mode VM on fd[0] */
 	uint32_t sync;		/* syncobj on fd[0] */
 	uint64_t *result;	/* 8-byte exec result slot in the reservation */
+	char *rbuf;		/* device reads land here, nothing else writes */
+	char *rbuf2;		/* one page for re-reads after a finding */
 	uint32_t bo;		/* GEM object on fd[0], 0: none */
 	char *bo_map;
 	char *bo_shadow;
