@@ -161,7 +161,8 @@ struct fuzz_thread {
 	bool invalid;		/* the call's arguments are surely invalid */
 	sigjmp_buf jmp;
 	volatile sig_atomic_t fault_ok;
-	char *scratch;		/* FUZZ_SCRATCH bytes for ioctl buffers */
+	char *scratch;		/* FUZZ_SCRATCH bytes for ioctl buffers; device
+			 * writes (EXEC CHECKSUM results) may land late */
 	struct fuzz_track track;
 };
 
