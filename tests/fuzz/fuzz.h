@@ -139,6 +139,8 @@ struct fuzz_track {
 	uint32_t fvm;		/* fault-mode VM on fd[0] */
 	uint32_t sync;		/* syncobj on fd[0] */
 	uint64_t *result;	/* 8-byte exec result slot in the reservation */
+	char *rbuf;		/* device reads land here, nothing else writes */
+	char *rbuf2;		/* one page for re-reads after a finding */
 	uint32_t bo;		/* GEM object on fd[0], 0: none */
 	char *bo_map;
 	char *bo_shadow;
@@ -159,7 +161,8 @@ struct fuzz_thread {
 	bool invalid;		/* the call's arguments are surely invalid */
 	sigjmp_buf jmp;
 	volatile sig_atomic_t fault_ok;
-	char *scratch;		/* FUZZ_SCRATCH bytes for ioctl buffers */
+	char *scratch;		/* FUZZ_SCRATCH bytes for ioctl buffers; device
+			 * writes (EXEC CHECKSUM results) may land late */
 	struct fuzz_track track;
 };
 

@@ -9,6 +9,7 @@
  * compared with the shadow on every CPU, device and exec read.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -126,8 +127,12 @@ int track_init(struct fuzz_thread *t)
 	base = (char *)(((uintptr_t)res + TRACK_ALIGN - 1) & ~(TRACK_ALIGN - 1));
 	TR(t)->svm = map_fixed(base, TRACK_SVM, -1, 0);
 	TR(t)->result = map_fixed(base + 2 * TRACK_ALIGN, FUZZ_PAGE, -1, 0);
+	TR(t)->rbuf = map_fixed(base + 6 * TRACK_ALIGN, TRACK_SVM + FUZZ_PAGE,
+				-1, 0);
+	TR(t)->rbuf2 = map_fixed(base + 5 * TRACK_ALIGN, FUZZ_PAGE, -1, 0);
 	TR(t)->svm_shadow = malloc(TRACK_SVM);
 	if (!TR(t)->svm || !TR(t)->result || !TR(t)->svm_shadow ||
+	    !TR(t)->rbuf || !TR(t)->rbuf2 ||
 	    track_dev_init(t))
 		return -1;
 	TR(t)->svm_size = TRACK_SVM;
@@ -312,44 +317,118 @@ static void exec_fill_step(struct fuzz_thread *t)
 		memcpy(TR(t)->svm_shadow + (off + i) * 4, &v, 4);
 }
 
-/*
- * The device read other data than the shadow: is the memory itself wrong
- * (the CPU sees it too) or only the device's view of it?
- */
-static void svm_read_diagnose(struct fuzz_thread *t, size_t off, size_t len)
+/* The thread's last calls, after a finding. */
+static void dump_calls(struct fuzz_thread *t)
 {
-	struct drm_vsvm_svm_snapshot sn = { .npages = 1 };
-	unsigned char prot = 0;
-	size_t i, page;
+	struct fuzz_beat *b = &shm->beat[t->slot];
+	unsigned int n = atomic_load(&b->log_next), i;
 
-	for (i = 0; i < len && t->scratch[i] == TR(t)->svm_shadow[off + i];
-	     i++)
-		;
-	page = (off + i) & ~(FUZZ_PAGE - 1);
-	sn.addr = (uintptr_t)TR(t)->svm + page;
-	sn.data = (uintptr_t)&prot;
-	ioctl(TR(t)->fd[0], DRM_IOCTL_VSVM_SVM_SNAPSHOT, &sn);
-	fz_fail(t, "svm device read: page at %zu (snapshot 0x%02x) differs; the CPU reads it %s",
-		page, prot, memcmp(TR(t)->svm + page, TR(t)->svm_shadow + page,
-				   FUZZ_PAGE) ? "wrong too" : "right");
+	for (i = n > FUZZ_LOG_LINES ? n - FUZZ_LOG_LINES : 0; i < n; i++)
+		fprintf(stderr, "fuzz:   slot %u call %u: %s\n", t->slot, i,
+			b->log[i % FUZZ_LOG_LINES]);
 }
 
+/* Snapshot bytes of @npages pages at @addr through @fd, as hex. */
+static void snap_str(int fd, const char *addr, size_t npages, char *out,
+		     size_t outsz)
+{
+	unsigned char prot[16] = { 0 };
+	struct drm_vsvm_svm_snapshot sn = {
+		.addr = (uintptr_t)addr, .npages = npages > 16 ? 16 : npages,
+		.data = (uintptr_t)prot,
+	};
+	size_t i, o = 0;
+
+	if (ioctl(fd, DRM_IOCTL_VSVM_SVM_SNAPSHOT, &sn)) {
+		snprintf(out, outsz, "err %d", errno);
+		return;
+	}
+	for (i = 0; i < sn.npages && o + 4 < outsz; i++)
+		o += snprintf(out + o, outsz - o, "%02x ", prot[i]);
+}
+
+/* Read [@off, +@len) of the SVM buffer into @buf through device @d. */
+static int svm_read_into(struct fuzz_thread *t, int d, char *buf, size_t off,
+			 size_t len)
+{
+	struct drm_vsvm_svm_access a = {
+		.op = DRM_VSVM_SVM_READ, .addr = (uintptr_t)TR(t)->svm + off,
+		.size = len, .data = (uintptr_t)buf,
+	};
+
+	memset(buf, 0xee, len);
+	return ioctl(TR(t)->fd[d], DRM_IOCTL_VSVM_SVM_ACCESS, &a) ? -errno : 0;
+}
+
+/*
+ * The device read other data than the shadow: is the memory itself wrong
+ * (the CPU sees it too), only the device's view of it, or the buffer the
+ * data was copied into?
+ */
+static void svm_read_diagnose(struct fuzz_thread *t, const char *got, int d,
+			      size_t off, size_t len)
+{
+	const char *sh = TR(t)->svm_shadow;
+	size_t i, j, page, nee = 0, nbad = 0;
+	char snap[80], ssnap[80], again[2][40];
+	int e;
+
+	for (i = 0; i < len && got[i] == sh[off + i]; i++)
+		;
+	page = (off + i) & ~(FUZZ_PAGE - 1);
+	for (j = page - off; j < page - off + FUZZ_PAGE && j < len; j++) {
+		nbad += got[j] != sh[off + j];
+		nee += (unsigned char)got[j] == 0xee;
+	}
+	snap_str(TR(t)->fd[0], TR(t)->svm + page, 1, snap, sizeof(snap));
+	snap_str(TR(t)->fd[0], got + (page - off), 1, ssnap, sizeof(ssnap));
+	for (e = 0; e < 2; e++) {
+		int ret = svm_read_into(t, e, TR(t)->rbuf2, page, FUZZ_PAGE);
+
+		snprintf(again[e], sizeof(again[e]), "%s(%d)",
+			 ret ? "err" : memcmp(TR(t)->rbuf2, sh + page,
+					      FUZZ_PAGE) ? "WRONG" : "right",
+			 ret);
+	}
+	fprintf(stderr, "fuzz: svm read diag slot %u: dev %d off %zu len %zu page %zu: first bad byte %zu got 0x%02x want 0x%02x, %zu bad, %zu 0xee in page; got bytes %02x %02x %02x %02x %02x %02x %02x %02x; tracked snapshot %s; buffer page snapshot %s; re-read dev0 %s dev1 %s; CPU reads it %s\n",
+		t->slot, d, off, len,
+		page, off + i, (unsigned char)got[i], (unsigned char)sh[off + i],
+		nbad, nee, (unsigned char)got[i], (unsigned char)got[i + 1],
+		(unsigned char)got[i + 2], (unsigned char)got[i + 3],
+		(unsigned char)got[i + 4], (unsigned char)got[i + 5],
+		(unsigned char)got[i + 6], (unsigned char)got[i + 7], snap,
+		ssnap, again[0], again[1],
+		memcmp(TR(t)->svm + page, sh + page, FUZZ_PAGE) ? "wrong too" :
+		"right");
+	dump_calls(t);
+	fz_fail(t, "svm device read: page at %zu (snapshot %s) differs; re-read dev0 %s dev1 %s",
+		page, snap, again[0], again[1]);
+}
+
+/*
+ * Into the thread's private read buffer: the scratch buffer is no place
+ * for data to verify, the thread's other ops leave device writes to it in
+ * flight (the result of an EXEC CHECKSUM lands there when the job runs).
+ */
 static void svm_read_step(struct fuzz_thread *t)
 {
 	struct drm_vsvm_svm_access a = { .op = DRM_VSVM_SVM_READ };
+	char *buf = TR(t)->rbuf;
 	size_t off, len;
+	int d;
 
 	span(t, TR(t)->svm_size, true, &off, &len);
+	d = rnd_below(t, 2);
 	a.addr = (uintptr_t)TR(t)->svm + off;
 	a.size = len;
-	a.data = (uintptr_t)t->scratch;
-	memset(t->scratch, 0xee, len);	/* 0xee in a finding: no copy-out */
-	if (fz_ioctl(t, TR(t)->fd[rnd_below(t, 2)], DRM_IOCTL_VSVM_SVM_ACCESS,
-		     &a))
+	a.data = (uintptr_t)buf;
+	memset(buf, 0xee, len);	/* 0xee in a finding: no copy-out */
+	if (fz_ioctl(t, TR(t)->fd[d], DRM_IOCTL_VSVM_SVM_ACCESS, &a))
 		return;
-	if (memcmp(t->scratch, TR(t)->svm_shadow + off, len))
-		svm_read_diagnose(t, off, len);
-	verify(t, "svm device read", t->scratch, TR(t)->svm_shadow, off, len);
+	if (memcmp(buf, TR(t)->svm_shadow + off, len))
+		svm_read_diagnose(t, buf, d, off, len);
+	else
+		atomic_fetch_add(&shm->checks, 1);
 }
 
 static void evict_step(struct fuzz_thread *t)
@@ -389,10 +468,10 @@ static void bo_read(struct fuzz_thread *t, int fd, uint32_t handle,
 	span(t, TR(t)->bo_size, false, &off, &len);
 	a.offset = off;
 	a.size = len;
-	a.data = (uintptr_t)t->scratch;
-	memset(t->scratch, 0xee, len);
+	a.data = (uintptr_t)TR(t)->rbuf;
+	memset(TR(t)->rbuf, 0xee, len);
 	if (!fz_ioctl(t, fd, DRM_IOCTL_VSVM_GEM_ACCESS, &a))
-		verify(t, what, t->scratch, TR(t)->bo_shadow, off, len);
+		verify(t, what, TR(t)->rbuf, TR(t)->bo_shadow, off, len);
 }
 
 /* The other device reads the object through its PRIME import. */
