@@ -172,7 +172,7 @@ static int dmirror_access(struct dmirror *dm, struct hmm_dmirror_cmd *cmd,
 	void __user *uptr = u64_to_user_ptr(cmd->ptr);
 	int ret = 0;
 
-	x.buf = kvmalloc(size, GFP_KERNEL);
+	x.buf = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!x.buf)
 		return -ENOMEM;
 	if (write && copy_from_user(x.buf, uptr, size))
@@ -281,7 +281,7 @@ static int dmirror_snapshot(struct dmirror *dm, struct hmm_dmirror_cmd *cmd)
 	struct dmirror_xfer x = { .dm = dm, .addr = cmd->addr };
 	int ret;
 
-	x.buf = kvzalloc(cmd->npages, GFP_KERNEL);
+	x.buf = kvzalloc(cmd->npages, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!x.buf)
 		return -ENOMEM;
 	ret = drm_svm_mirror_fault(&dm->mirror, cmd->addr,
@@ -317,7 +317,7 @@ static int dmirror_exclusive(struct dmirror *dm, struct hmm_dmirror_cmd *cmd)
 	unsigned long addr, next, end = cmd->addr + (cmd->npages << PAGE_SHIFT);
 	int ret = 0;
 
-	x.buf = kvmalloc(end - cmd->addr, GFP_KERNEL);
+	x.buf = kvmalloc(end - cmd->addr, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!x.buf)
 		return -ENOMEM;
 	/* The helper makes pages exclusive one notifier window at a time. */
