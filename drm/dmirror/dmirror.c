@@ -162,7 +162,7 @@ static void dmirror_copy_pages(struct drm_svm_mirror *mirror,
 	}
 }
 
-/* READ and WRITE; with @local, the read-back of MIGRATE_TO_DEV. */
+/* READ, WRITE; @local: MIGRATE_TO_DEV's read-back, a snapshot of own pages. */
 static int dmirror_access(struct dmirror *dm, struct hmm_dmirror_cmd *cmd,
 			  bool write, bool local)
 {
