@@ -70,12 +70,18 @@ run_igt() {
 	done < "$d/list"
 }
 
-# run_kselftest BINARY [harness options...]: a kselftest-harness binary
-# (the options select or exclude cases; the TAP plan counts what runs).
+# run_kselftest [--as NAME] BINARY [harness options...]: a kselftest-harness
+# binary (the options select or exclude cases; the TAP plan counts what
+# runs), its results recorded as NAME (default: the binary's name).
 run_kselftest() {
-	local t=$1 name
+	local t name=
+	if [ "$1" = --as ]; then
+		name=$2
+		shift 2
+	fi
+	t=$1
 	shift
-	name=$(basename "$t")
+	[ -n "$name" ] || name=$(basename "$t")
 	"$t" -l > "$R/kselftest/$name.list" 2>/dev/null
 	timeout -s TERM -k 10 600 "$t" "$@" > "$R/kselftest/$name.tap" \
 		2> "$R/kselftest/$name.err"

@@ -46,6 +46,27 @@ done
 [ -x "$B"/tests/kselftest/hmm-tests ] &&
 	run_kselftest "$B"/tests/kselftest/hmm-tests -T benchmark_thp_migration
 
+# The same suite against drm_svm_dmirror (docs/dmirror.md): lib/test_hmm's
+# devices rebuilt on the drm_svm helpers, recorded as hmm-tests-dmirror. Both
+# drivers create /dev/hmm_dmirror0..1, so test_hmm makes way meanwhile.
+# Excluded, with the reason:
+# - benchmark_thp_migration: runs in ci/bench.sh, as above;
+# - migrate_anon_huge_fault: wants the migrated 2 MiB range reported as one
+#   PMD-sized device page; the helper migrates 4 KiB device pages only
+#   (DRM_SVM_PAGEMAP_FOLIO_ORDER in drm_svm_pagemap.c);
+# - the device-coherent variants: dmirror has device-private devices only
+#   (test_hmm's skip for want of special-purpose memory; dmirror never has
+#   them).
+if [ -x "$B"/tests/kselftest/hmm-tests ]; then
+	step unload-test-hmm-for-dmirror modprobe -r test_hmm
+	step load-dmirror modprobe drm_svm_dmirror
+	run_kselftest --as hmm-tests-dmirror "$B"/tests/kselftest/hmm-tests \
+		-T benchmark_thp_migration -T migrate_anon_huge_fault \
+		-V hmm_device_coherent -V hmm2_device_coherent
+	step unload-dmirror modprobe -r drm_svm_dmirror
+	step reload-test-hmm modprobe test_hmm
+fi
+
 # Two vsvm devices (peer migration and mapping).
 step reload-vsvm-two-devices sh -c 'modprobe -r vsvm &&
 	modprobe vsvm num_devices=2 vram_size_mb=64 visible_vram_mb=32 system_mb=256'
