@@ -32,6 +32,7 @@
 #include <xf86drm.h>
 
 #include "igt.h"
+#include "sw_sync.h"
 #include "igt_vsvm.h"
 
 #define PAGE 4096ull
@@ -46,15 +47,6 @@
 /* RANDOM command count: hours of engine time, were it not cancelled. */
 #define LONG_COUNT (1ull << 32)
 
-/* sw_sync (debugfs), as IGT's lib/sw_sync.c declares it. */
-struct sw_sync_create_fence_data {
-	uint32_t value;
-	char name[32];
-	int32_t fence;
-};
-
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC		 _IOW('W', 1, uint32_t)
 
 static uint32_t pat(uint64_t i, uint32_t seed)
 {
@@ -826,17 +818,14 @@ static int hold_timeline = -1;
  */
 static void hold_exit_handler(int sig)
 {
-	uint32_t one = 1;
-
 	if (hold_timeline >= 0)
-		ioctl(hold_timeline, SW_SYNC_IOC_INC, &one);
+		sw_sync_timeline_inc(hold_timeline, 1);
 }
 
 static int sw_sync_timeline(void)
 {
-	int fd = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
+	int fd = sw_sync_timeline_create();
 
-	igt_require_f(fd >= 0, "no sw_sync (CONFIG_SW_SYNC, debugfs)\n");
 	hold_timeline = fd;
 	igt_install_exit_handler(hold_exit_handler);
 	return fd;
@@ -845,22 +834,18 @@ static int sw_sync_timeline(void)
 /* A syncobj holding a fence that signals when @timeline advances. */
 static uint32_t held_syncobj(int fd, int timeline)
 {
-	struct sw_sync_create_fence_data d = { .value = 1 };
+	int fence = sw_sync_timeline_create_fence(timeline, 1);
 	uint32_t s;
 
-	strcpy(d.name, "vsvm-exec-hold");
-	igt_assert_eq(ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &d), 0);
 	igt_assert_eq(drmSyncobjCreate(fd, 0, &s), 0);
-	igt_assert_eq(drmSyncobjImportSyncFile(fd, s, d.fence), 0);
-	close(d.fence);
+	igt_assert_eq(drmSyncobjImportSyncFile(fd, s, fence), 0);
+	close(fence);
 	return s;
 }
 
 static void sw_sync_signal(int timeline)
 {
-	uint32_t one = 1;
-
-	igt_assert_eq(ioctl(timeline, SW_SYNC_IOC_INC, &one), 0);
+	sw_sync_timeline_inc(timeline, 1);
 }
 
 struct destroy_call {

@@ -37,6 +37,7 @@
 #include <drm_fourcc.h>
 
 #include "igt.h"
+#include "sw_sync.h"
 #include "igt_vsvm.h"
 
 #define PAGE 4096ull
@@ -47,14 +48,6 @@
 		DRM_VSVM_PL_MASK(DRM_VSVM_PL_GTT) | \
 		DRM_VSVM_PL_MASK(DRM_VSVM_PL_VRAM))
 
-/* sw_sync (debugfs), as IGT's lib/sw_sync.c declares it. */
-struct sw_sync_create_fence_data {
-	uint32_t value;
-	char name[32];
-	int32_t fence;
-};
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC _IOW('W', 1, uint32_t)
 
 struct kms {
 	int fd;
@@ -390,26 +383,17 @@ static uint32_t vsvm_import(int vfd, int dmabuf)
 
 static int sw_sync_timeline(void)
 {
-	int fd = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
-
-	igt_require_f(fd >= 0, "no sw_sync (CONFIG_SW_SYNC, debugfs)\n");
-	return fd;
+	return sw_sync_timeline_create();
 }
 
 static int sw_sync_fence(int timeline, uint32_t seqno)
 {
-	struct sw_sync_create_fence_data d = { .value = seqno };
-
-	strcpy(d.name, "vsvm-prime-hold");
-	igt_assert_eq(ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &d), 0);
-	return d.fence;
+	return sw_sync_timeline_create_fence(timeline, seqno);
 }
 
 static void sw_sync_signal(int timeline)
 {
-	uint32_t one = 1;
-
-	igt_assert_eq(ioctl(timeline, SW_SYNC_IOC_INC, &one), 0);
+	sw_sync_timeline_inc(timeline, 1);
 }
 
 /* A syncobj holding a fence that signals when @timeline advances. */

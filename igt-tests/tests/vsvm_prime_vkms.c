@@ -33,6 +33,7 @@
 #include <xf86drmMode.h>
 
 #include "igt.h"
+#include "sw_sync.h"
 #include "igt_vsvm.h"
 
 #define ALL_PL (DRM_VSVM_PL_MASK(DRM_VSVM_PL_SYSTEM) | \
@@ -45,15 +46,6 @@
 /* Writeback completes at the next simulated vblank; TCG is slow. */
 #define WB_TIMEOUT_MS	20000
 
-/* sw_sync (debugfs), to hold a vsvm job back deterministically. */
-struct sw_sync_create_fence_data {
-	uint32_t value;
-	char name[32];
-	int32_t fence;
-};
-
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC		 _IOW('W', 1, uint32_t)
 
 /* The vkms side: CRTC 0, its primary plane, the writeback connector. */
 struct wb {
@@ -551,31 +543,22 @@ static int hold_timeline = -1;
 /* Never leave a vsvm job (and a vkms commit) waiting at exit. */
 static void hold_exit_handler(int sig)
 {
-	uint32_t one = 1;
-
 	if (hold_timeline >= 0)
-		ioctl(hold_timeline, SW_SYNC_IOC_INC, &one);
+		sw_sync_timeline_inc(hold_timeline, 1);
 }
 
-/* A sw_sync timeline and one unsignalled fence on it (a sync_file). */
+/* A sw_sync timeline (held back deterministically) and one fence on it. */
 static int hold_open(int *timeline)
 {
-	struct sw_sync_create_fence_data d = { .value = 1 };
-
-	*timeline = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
-	igt_require_f(*timeline >= 0, "no sw_sync in debugfs\n");
+	*timeline = sw_sync_timeline_create();
 	hold_timeline = *timeline;
 	igt_install_exit_handler(hold_exit_handler);
-	strcpy(d.name, "vsvm-prime-hold");
-	igt_assert_eq(ioctl(*timeline, SW_SYNC_IOC_CREATE_FENCE, &d), 0);
-	return d.fence;
+	return sw_sync_timeline_create_fence(*timeline, 1);
 }
 
 static void hold_release(int timeline)
 {
-	uint32_t one = 1;
-
-	igt_assert_eq(ioctl(timeline, SW_SYNC_IOC_INC, &one), 0);
+	sw_sync_timeline_inc(timeline, 1);
 }
 
 /*
