@@ -344,7 +344,7 @@ drm_svm_mirror_window(struct drm_svm_mirror *mirror, unsigned long addr)
 	list_for_each_entry(w, &mirror->windows, link)
 		if (w->start == start)
 			goto out;
-	w = kzalloc_obj(*w, GFP_KERNEL);
+	w = kzalloc_obj(*w, GFP_KERNEL_ACCOUNT);
 	if (!w) {
 		w = ERR_PTR(-ENOMEM);
 		goto out;
@@ -901,7 +901,7 @@ static int drm_svm_exclusive_pages(struct drm_svm_mirror *mirror,
  * drm_svm_mirror_make_exclusive() - give the device exclusive access
  * @mirror: the mirror; its owner must be set
  * @start: page-aligned start
- * @end: page-aligned end (exclusive), in the same notifier window
+ * @end: page-aligned end (exclusive)
  * @update: called with the mirror lock held, once per page, with the
  *	exclusive page (HMM_PFN_VALID | HMM_PFN_WRITE), while no invalidation
  *	has raced
@@ -917,8 +917,8 @@ static int drm_svm_exclusive_pages(struct drm_svm_mirror *mirror,
  * stay exclusive while the rest are. Pages in device memory are first
  * brought back by the CPU page walk; a PMD-mapped THP is remapped by PTEs.
  * Only private anonymous memory can be made exclusive (-EBUSY otherwise).
- * The walk is bounded by the notifier window, reschedules between pages and
- * stops on a fatal signal.
+ * The walk goes one notifier window at a time, reschedules between pages
+ * and stops on a fatal signal.
  *
  * Return: 0, -EINVAL, -EFAULT (hole, or not writable), -EBUSY, -EINTR,
  * -ENOMEM, -ESRCH.
@@ -927,19 +927,24 @@ int drm_svm_mirror_make_exclusive(struct drm_svm_mirror *mirror,
 				  unsigned long start, unsigned long end,
 				  drm_svm_mirror_update_t update, void *arg)
 {
-	struct drm_svm_mirror_window *w;
-	int ret;
+	unsigned long addr, next;
+	int ret = 0;
 
 	if (!mirror->owner || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) ||
-	    start >= end || ALIGN_DOWN(start, DRM_SVM_MIRROR_WINDOW) !=
-	    ALIGN_DOWN(end - 1, DRM_SVM_MIRROR_WINDOW))
+	    start >= end || end > TASK_SIZE)
 		return -EINVAL;
-	w = drm_svm_mirror_window(mirror, start);
-	if (IS_ERR(w))
-		return PTR_ERR(w);
 	if (!mmget_not_zero(mirror->mm))
 		return -ESRCH;
-	ret = drm_svm_exclusive_pages(mirror, w, start, end, update, arg);
+	for (addr = start; addr < end && !ret; addr = next) {
+		struct drm_svm_mirror_window *w;
+
+		next = min(ALIGN_DOWN(addr, DRM_SVM_MIRROR_WINDOW) +
+			   DRM_SVM_MIRROR_WINDOW, end);
+		w = drm_svm_mirror_window(mirror, addr);
+		ret = IS_ERR(w) ? PTR_ERR(w) :
+			drm_svm_exclusive_pages(mirror, w, addr, next, update,
+						arg);
+	}
 	trace_drm_svm_range_exclusive(mirror, start, end, ret);
 	mmput(mirror->mm);
 	return ret;

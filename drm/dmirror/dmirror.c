@@ -314,19 +314,14 @@ static void dmirror_exclusive_page(struct drm_svm_mirror *mirror,
 static int dmirror_exclusive(struct dmirror *dm, struct hmm_dmirror_cmd *cmd)
 {
 	struct dmirror_xfer x = { .dm = dm, .addr = cmd->addr };
-	unsigned long addr, next, end = cmd->addr + (cmd->npages << PAGE_SHIFT);
-	int ret = 0;
+	unsigned long end = cmd->addr + (cmd->npages << PAGE_SHIFT);
+	int ret;
 
 	x.buf = kvmalloc(end - cmd->addr, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!x.buf)
 		return -ENOMEM;
-	/* The helper makes pages exclusive one notifier window at a time. */
-	for (addr = cmd->addr; addr < end && !ret; addr = next) {
-		next = min(ALIGN_DOWN(addr, DRM_SVM_MIRROR_WINDOW) +
-			   DRM_SVM_MIRROR_WINDOW, end);
-		ret = drm_svm_mirror_make_exclusive(&dm->mirror, addr, next,
-						    dmirror_exclusive_page, &x);
-	}
+	ret = drm_svm_mirror_make_exclusive(&dm->mirror, cmd->addr, end,
+					    dmirror_exclusive_page, &x);
 	ret = ret ?: x.err;
 	if (!ret && copy_to_user(u64_to_user_ptr(cmd->ptr), x.buf,
 				 end - cmd->addr))
