@@ -19,6 +19,7 @@
 
 #include "igt.h"
 #include "igt_vsvm.h"
+#include "sw_sync.h"
 
 /**
  * __vsvm_ioctl() - ioctl on a vsvm node, restarted on EINTR/EAGAIN
@@ -359,6 +360,18 @@ uint64_t vsvm_exec(int fd, uint32_t vm_id, const struct drm_vsvm_cmd *cmds,
 				  &seqno), 0);
 	igt_assert_neq(seqno, 0);
 	return seqno;
+}
+
+/* A syncobj holding a fence that signals when sw_sync @timeline reaches @seqno. */
+uint32_t vsvm_syncobj_from_timeline(int fd, int timeline, uint32_t seqno)
+{
+	int fence = sw_sync_timeline_create_fence(timeline, seqno);
+	uint32_t s;
+
+	igt_assert_eq(drmSyncobjCreate(fd, 0, &s), 0);
+	igt_assert_eq(drmSyncobjImportSyncFile(fd, s, fence), 0);
+	close(fence);
+	return s;
 }
 
 int vsvm_syncobj_status(int fd, uint32_t syncobj)

@@ -822,7 +822,7 @@ static void hold_exit_handler(int sig)
 		sw_sync_timeline_inc(hold_timeline, 1);
 }
 
-static int sw_sync_timeline(void)
+static int held_timeline(void)
 {
 	int fd = sw_sync_timeline_create();
 
@@ -831,22 +831,6 @@ static int sw_sync_timeline(void)
 	return fd;
 }
 
-/* A syncobj holding a fence that signals when @timeline advances. */
-static uint32_t held_syncobj(int fd, int timeline)
-{
-	int fence = sw_sync_timeline_create_fence(timeline, 1);
-	uint32_t s;
-
-	igt_assert_eq(drmSyncobjCreate(fd, 0, &s), 0);
-	igt_assert_eq(drmSyncobjImportSyncFile(fd, s, fence), 0);
-	close(fence);
-	return s;
-}
-
-static void sw_sync_signal(int timeline)
-{
-	sw_sync_timeline_inc(timeline, 1);
-}
 
 struct destroy_call {
 	int fd;
@@ -880,7 +864,7 @@ static void destroy_bounded(int fd, uint32_t vm, int timeline)
 	abs.tv_sec += TEARDOWN_MS / 1000;
 	ret = pthread_timedjoin_np(t, NULL, &abs);
 	if (ret == ETIMEDOUT && timeline >= 0) {
-		sw_sync_signal(timeline);
+		sw_sync_timeline_inc(timeline, 1);
 		pthread_join(t, NULL);
 	}
 	igt_assert_f(ret == 0, "VM_DESTROY still blocked after %d ms\n",
@@ -911,21 +895,21 @@ static void wait_started(const volatile uint32_t *p, uint64_t words)
  */
 static void test_destroy_in_fence(int fd)
 {
-	int timeline = sw_sync_timeline();
+	int timeline = held_timeline();
 	uint32_t vm = vsvm_vm_create(fd, 0);
 	struct drm_vsvm_cmd c = vsvm_cmd_fill(BO_VA, PAGE, 0x77);
 	uint32_t *cpu, h, in, out[2];
 	int st[2];
 
 	h = bound_bo(fd, vm, PAGE, DRM_VSVM_PL_SYSTEM, &cpu);
-	in = held_syncobj(fd, timeline);
+	in = vsvm_syncobj_from_timeline(fd, timeline, 1);
 	for (int j = 0; j < 2; j++)
 		igt_assert_eq(drmSyncobjCreate(fd, 0, &out[j]), 0);
 	vsvm_exec(fd, vm, &c, 1, &in, 1, out[0]);
 	vsvm_exec(fd, vm, &c, 1, NULL, 0, out[1]);
 	destroy_bounded(fd, vm, timeline);
 	assert_words(cpu, PAGE / 4, 0, "destroyed VM's held jobs ran");
-	sw_sync_signal(timeline);
+	sw_sync_timeline_inc(timeline, 1);
 	wait_signalled(fd, out, 2, st);
 	igt_assert_eq(st[0], -ESRCH);
 	igt_assert_eq(st[1], -ESRCH);
@@ -1058,7 +1042,7 @@ static int pending_child(int timeline, int what, int how, int ready)
 	     !__vsvm_vm_bind(cfd, vm[1], DRM_VSVM_VM_BIND_OP_MAP, 0, h, BO_VA,
 			     PAGE, 0);
 	if (ok) {
-		in = held_syncobj(cfd, timeline);
+		in = vsvm_syncobj_from_timeline(cfd, timeline, 1);
 		ok = !((what & 2) &&
 		       __vsvm_exec(cfd, vm[1], &fill, 1, &in, 1, 0, NULL)) &&
 		     !((what & 1) &&
@@ -1085,7 +1069,7 @@ static int pending_child(int timeline, int what, int how, int ready)
  */
 static void test_kill_pending(void)
 {
-	int timeline = sw_sync_timeline();
+	int timeline = held_timeline();
 	int pipefd[2], status, n = 0;
 	pid_t pid[9];
 	int64_t deadline;
@@ -1114,7 +1098,7 @@ static void test_kill_pending(void)
 		       now_ms() < deadline)
 			usleep(10000);
 		if (ret != pid[i])
-			sw_sync_signal(timeline);	/* lets the old code go */
+			sw_sync_timeline_inc(timeline, 1);	/* lets the old code go */
 		igt_assert_f(ret == pid[i], "child %d (jobs %d, %s) did not exit within %d ms\n",
 			     i, i / 3 + 1, (const char *[]){ "killed", "exit", "close" }[i % 3],
 			     2 * TEARDOWN_MS);
@@ -1125,7 +1109,7 @@ static void test_kill_pending(void)
 			igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
 				     "child %d: status 0x%x\n", i, status);
 	}
-	sw_sync_signal(timeline);
+	sw_sync_timeline_inc(timeline, 1);
 	hold_timeline = -1;
 	close(timeline);
 	close(pipefd[0]);

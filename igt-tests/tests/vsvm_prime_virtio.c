@@ -381,32 +381,6 @@ static uint32_t vsvm_import(int vfd, int dmabuf)
 
 /* ---- fences ---- */
 
-static int sw_sync_timeline(void)
-{
-	return sw_sync_timeline_create();
-}
-
-static int sw_sync_fence(int timeline, uint32_t seqno)
-{
-	return sw_sync_timeline_create_fence(timeline, seqno);
-}
-
-static void sw_sync_signal(int timeline)
-{
-	sw_sync_timeline_inc(timeline, 1);
-}
-
-/* A syncobj holding a fence that signals when @timeline advances. */
-static uint32_t held_syncobj(int vfd, int timeline)
-{
-	int fence = sw_sync_fence(timeline, 1);
-	uint32_t s;
-
-	igt_assert_eq(drmSyncobjCreate(vfd, 0, &s), 0);
-	igt_assert_eq(drmSyncobjImportSyncFile(vfd, s, fence), 0);
-	close(fence);
-	return s;
-}
 
 static int sync_file_status(int fd)
 {
@@ -679,7 +653,7 @@ static void test_fenced_flip(int vfd, bool explicit)
 	int timeline, in_fence = -1;
 
 	screendump_dir((char[256]){}, 256);
-	timeline = sw_sync_timeline();
+	timeline = sw_sync_timeline_create();
 	scene_setup(vfd, &s, 1);
 	igt_require(!explicit || s.k.prop_in_fence);
 
@@ -689,7 +663,7 @@ static void test_fenced_flip(int vfd, bool explicit)
 	igt_assert_eq(drmModeSetCrtc(s.k.fd, s.k.crtc, first.fb, 0, 0,
 				     &s.k.conn, 1, &s.k.mode), 0);
 
-	hold = held_syncobj(vfd, timeline);
+	hold = vsvm_syncobj_from_timeline(vfd, timeline, 1);
 	out = copy_to_import(vfd, s.vm, s.b.size, &hold, 1);
 	igt_assert_eq(vsvm_syncobj_status(vfd, out), 0);
 	/* vsvm's fence is in virtio-gpu's reservation object. */
@@ -702,7 +676,7 @@ static void test_fenced_flip(int vfd, bool explicit)
 		     "the flip completed before the vsvm exec ran\n");
 	igt_assert_eq(vsvm_syncobj_status(vfd, out), 0);
 
-	sw_sync_signal(timeline);
+	sw_sync_timeline_inc(timeline, 1);
 	igt_assert_f(wait_flip(s.k.fd, 120 * 1000), "no flip event\n");
 	wait_syncobj_ok(vfd, out);
 	igt_assert_eq(dmabuf_fences_status(s.b.dmabuf), 1);
@@ -813,7 +787,7 @@ static void test_close_mid_use(int vfd, bool exporter)
 	struct kms k;
 	struct vbuf b;
 
-	timeline = sw_sync_timeline();
+	timeline = sw_sync_timeline_create();
 	kms_open(&k);
 	vbuf_create(k.fd, &b, 256, 256, false);
 	imp = vsvm_import(vfd, b.dmabuf);
@@ -827,7 +801,7 @@ static void test_close_mid_use(int vfd, bool exporter)
 	vsvm_vm_bind(vfd, vm, DRM_VSVM_VM_BIND_OP_MAP, 0, imp, DST_VA,
 		     b.size, 0);
 	memset(b.map, 0, b.size);
-	hold = held_syncobj(vfd, timeline);
+	hold = vsvm_syncobj_from_timeline(vfd, timeline, 1);
 	c = vsvm_cmd(DRM_VSVM_CMD_COPY, DST_VA, SRC_VA, b.size, 0, 0);
 	igt_assert_eq(drmSyncobjCreate(vfd, 0, &out), 0);
 	vsvm_exec(vfd, vm, &c, 1, &hold, 1, out);
@@ -836,7 +810,7 @@ static void test_close_mid_use(int vfd, bool exporter)
 		/* virtio-gpu side gone: dma-buf fd, handle, map, file. */
 		vbuf_destroy(k.fd, &b);
 		kms_close(&k);
-		sw_sync_signal(timeline);
+		sw_sync_timeline_inc(timeline, 1);
 		wait_syncobj_ok(vfd, out);
 		vsvm_gem_read(vfd, imp, 0, back, 256 * 256 * 4);
 		assert_words(back, data, 256 * 256 * 4, "import after the exporter closed");
@@ -848,7 +822,7 @@ static void test_close_mid_use(int vfd, bool exporter)
 		 * (which would cancel the job) once it is done.
 		 */
 		vsvm_gem_close(vfd, imp);
-		sw_sync_signal(timeline);
+		sw_sync_timeline_inc(timeline, 1);
 		wait_syncobj_ok(vfd, out);
 		vsvm_vm_destroy(vfd, vm);
 		assert_words(b.map, data, b.size, "virtio buffer after the importer closed");

@@ -556,11 +556,6 @@ static int hold_open(int *timeline)
 	return sw_sync_timeline_create_fence(*timeline, 1);
 }
 
-static void hold_release(int timeline)
-{
-	sw_sync_timeline_inc(timeline, 1);
-}
-
 /*
  * An exec that draws image(seed), held back by a sw_sync fence; returns
  * its out-syncobj.
@@ -621,7 +616,7 @@ static void test_fence(bool explicit)
 	vsvm_vm_query(fd, f.vm, &q);
 	igt_assert_lt_u64(q.completed, q.submitted);
 
-	hold_release(timeline);
+	sw_sync_timeline_inc(timeline, 1);
 	igt_assert_f(fence_wait(out, WB_TIMEOUT_MS), "writeback timed out\n");
 	close(out);
 	igt_assert_eq(vsvm_syncobj_status(fd, syncobj), 1);
