@@ -65,8 +65,7 @@
  * through their &drm_svm_pagemap_ops.vram_page, in the same job, with no
  * bounce through system memory (&drm_svm_pagemap_stats.peer_pages). Pages
  * already in the device's own memory stay. Local and peer pages are told
- * apart by pagemap identity (drm_svm_pagemap_is_local(),
- * drm_svm_pagemap_is_peer()), not by owner.
+ * apart by pagemap identity (drm_svm_pagemap_is_local()), not by owner.
  */
 
 /**
@@ -153,22 +152,6 @@ bool drm_svm_pagemap_is_local(struct drm_svm_pagemap *pm, struct page *page)
 	return is_device_private_page(page) && page_pgmap(page) == &pm->pgmap;
 }
 EXPORT_SYMBOL_GPL(drm_svm_pagemap_is_local);
-
-/**
- * drm_svm_pagemap_is_peer() - whether a page is in a peer's memory
- * @pm: the pagemap
- * @page: any page
- *
- * Return: true for a device-private page of another drm_svm pagemap with
- * the owner of @pm.
- */
-bool drm_svm_pagemap_is_peer(struct drm_svm_pagemap *pm, struct page *page)
-{
-	struct drm_svm_pagemap *other = drm_svm_page_pagemap(page);
-
-	return other && other != pm && other->pgmap.owner == pm->pgmap.owner;
-}
-EXPORT_SYMBOL_GPL(drm_svm_pagemap_is_peer);
 
 /**
  * drm_svm_page_offset() - device memory offset of a device-private page
@@ -367,6 +350,14 @@ enum drm_svm_migrate_dir {
 	DRM_SVM_EVICT,
 };
 
+static void drm_svm_xfer_reset(struct drm_svm_migrate_ctx *ctx)
+{
+	int k;
+
+	for (k = 0; k < DRM_SVM_XFER_COUNT; k++)
+		ctx->xfer[k].n = 0;
+}
+
 static struct page *drm_svm_xfer_page(struct drm_svm_pagemap *pm, u32 pl,
 				      u64 v)
 {
@@ -522,10 +513,9 @@ static int drm_svm_migrate_fill(struct drm_svm_pagemap *pm,
 				struct drm_svm_migrate_ctx *ctx, u64 *moved)
 {
 	unsigned long i;
-	int k, ret = 0;
+	int ret = 0;
 
-	for (k = 0; k < DRM_SVM_XFER_COUNT; k++)
-		ctx->xfer[k].n = 0;
+	drm_svm_xfer_reset(ctx);
 	for (i = 0; i < args->npages; i++) {
 		struct page *dpage;
 
@@ -889,10 +879,8 @@ static void drm_svm_pagemap_evict_pfns(struct drm_svm_pagemap *pm,
 {
 	struct drm_svm_xfer *x = &ctx->xfer[DRM_SVM_XFER_VRAM];
 	unsigned long i;
-	int k;
 
-	for (k = 0; k < DRM_SVM_XFER_COUNT; k++)
-		ctx->xfer[k].n = 0;
+	drm_svm_xfer_reset(ctx);
 	memset(ctx->src, 0, n * sizeof(*ctx->src));
 	memset(ctx->dst, 0, n * sizeof(*ctx->dst));
 	migrate_device_range(ctx->src, pfn, n);

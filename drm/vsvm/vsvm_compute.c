@@ -775,6 +775,19 @@ static int vsvm_fault_outcome(struct vsvm_vm *vm, struct vsvm_exec_job *job,
 	return ret == -EBUSY ? 0 : ret;
 }
 
+/* After a batch: 0 to run a parked @job on, or the error it completes with. */
+static int vsvm_fault_verdict(struct vsvm_vm *vm, struct vsvm_exec_job *job,
+			      const struct vsvm_fault_range *r,
+			      unsigned int nr)
+{
+	if (vsvm_vm_cancelled(vm))
+		return -ECANCELED;
+	/* A job that used its time slice goes on where it was. */
+	if (job->yielded)
+		return 0;
+	return vsvm_fault_outcome(vm, job, r, nr);
+}
+
 static void vsvm_fault_work(struct work_struct *work)
 {
 	struct vsvm_vm *vm = container_of(work, struct vsvm_vm, fault_work);
@@ -796,8 +809,7 @@ static void vsvm_fault_work(struct work_struct *work)
 		nr = vsvm_fault_resolve(vm, batch, n, ranges);
 	}
 	list_for_each_entry_safe(job, tmp, &jobs, fault_link) {
-		int ret = vsvm_vm_cancelled(vm) ? -ECANCELED : job->yielded ?
-			0 : vsvm_fault_outcome(vm, job, ranges, nr);
+		int ret = vsvm_fault_verdict(vm, job, ranges, nr);
 
 		list_del(&job->fault_link);
 		if (ret) {
@@ -806,7 +818,6 @@ static void vsvm_fault_work(struct work_struct *work)
 			vsvm_ring_run(vsvm_job_complete(job));
 			continue;
 		}
-		/* A job that used its time slice goes on where it was. */
 		if (!job->yielded)
 			atomic64_inc(&vm->stats.replays);
 		vsvm_ring_run(job);

@@ -106,6 +106,5 @@ u64 drm_svm_page_offset(struct page *page);
 struct page *drm_svm_page_vram_page(struct page *page);
 bool drm_svm_pagemap_has_thp(struct drm_svm_pagemap *pm);
 bool drm_svm_pagemap_is_local(struct drm_svm_pagemap *pm, struct page *page);
-bool drm_svm_pagemap_is_peer(struct drm_svm_pagemap *pm, struct page *page);
 
 #endif
