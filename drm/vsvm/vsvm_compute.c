@@ -3,6 +3,7 @@
  * Copyright © 2026 The drm-svm authors
  */
 
+#include <linux/delay.h>
 #include <linux/dma-resv.h>
 #include <linux/highmem.h>
 #include <linux/module.h>
@@ -107,8 +108,9 @@
  * and the jobs after it in the ring complete at once, all with -ECANCELED.
  * drm_sched_entity_fini() then kills the jobs still in the entity (never
  * run; their finished fences signal -ESRCH once their own dependencies
- * have, so nothing waiting on them runs early) after waiting for a
- * run_job() in progress; the fault worker stops at its next range and is
+ * have, so nothing waiting on them runs early), with the device's
+ * scheduler paused (&vsvm_compute.pause_lock, taken with no other lock of
+ * ours held) after the run_job() in progress; the fault worker stops at its next range and is
  * disabled, and the jobs it held are cancelled. The only waits are for the
  * piece and the fault range in progress. Killed jobs still hold their VM
  * reference (not its mappings, nor the SVM context, which they never
@@ -120,6 +122,16 @@ static unsigned int fault_lookahead = 512;
 module_param(fault_lookahead, uint, 0644);
 MODULE_PARM_DESC(fault_lookahead,
 		 "Pieces the compute engine looks at after a device fault to queue more faults in the same batch (default 512, 0: one fault per batch)");
+/*
+ * Testing only (root): the scheduler sleeps this long between picking a VM's
+ * queue and taking its job, so that tests can land a VM's destruction in
+ * that window (vsvm_exec@destroy-picked).
+ */
+static unsigned int sched_pick_delay_ms;
+module_param(sched_pick_delay_ms, uint, 0600);
+MODULE_PARM_DESC(sched_pick_delay_ms,
+		 "Testing only: delay in ms (at most 1000) between the scheduler picking a VM's queue and taking its next job (default 0)");
+
 /* Faults at one place without progress before the job fails (-EBUSY). */
 #define VSVM_MAX_STUCK		64
 /* Size of the per-job bounce buffers. */
@@ -870,6 +882,18 @@ static struct dma_fence *vsvm_compute_run_job(struct drm_sched_job *sched_job)
 	return fence;
 }
 
+/* Only the test delay: jobs have no dependencies beyond their in-fences. */
+static struct dma_fence *
+vsvm_compute_prepare_job(struct drm_sched_job *sched_job,
+			 struct drm_sched_entity *entity)
+{
+	unsigned int ms = READ_ONCE(sched_pick_delay_ms);
+
+	if (ms)
+		msleep(min(ms, 1000U));
+	return NULL;
+}
+
 static enum drm_gpu_sched_stat
 vsvm_compute_timedout_job(struct drm_sched_job *job)
 {
@@ -902,6 +926,7 @@ static void vsvm_compute_free_job(struct drm_sched_job *sched_job)
 }
 
 static const struct drm_sched_backend_ops vsvm_compute_sched_ops = {
+	.prepare_job = vsvm_compute_prepare_job,
 	.run_job = vsvm_compute_run_job,
 	.timedout_job = vsvm_compute_timedout_job,
 	.free_job = vsvm_compute_free_job,
@@ -1309,6 +1334,27 @@ static void vsvm_compute_vm_flush_faults(struct vsvm_vm *vm)
 	}
 }
 
+/*
+ * drm_sched_entity_fini() with the device's scheduler paused. A run of the
+ * scheduler's worker that picked @vm's entity just before
+ * drm_sched_entity_kill() took it off the run queue puts it back when it
+ * pops the job (drm_sched_rq_pop_entity() re-sorts an entity with more
+ * jobs without checking whether it was stopped, 6.12 and 7.3 alike): the
+ * freed VM would stay in the scheduler's tree. Pausing waits for such a
+ * run (a run_job() in progress stops at its next piece: @vm is cancelled)
+ * and keeps the next one from starting until the entity is gone.
+ */
+static void vsvm_compute_entity_fini(struct vsvm_vm *vm)
+{
+	struct vsvm_compute *ce = vm->vdev->compute;
+
+	mutex_lock(&ce->pause_lock);
+	drm_sched_wqueue_stop(&ce->sched);
+	drm_sched_entity_fini(&vm->entity);
+	drm_sched_wqueue_start(&ce->sched);
+	mutex_unlock(&ce->pause_lock);
+}
+
 /**
  * vsvm_compute_vm_fini() - cancel a VM's queue
  * @vm: the VM, no longer reachable by userspace, closed to execs
@@ -1325,8 +1371,7 @@ static void vsvm_compute_vm_flush_faults(struct vsvm_vm *vm)
 void vsvm_compute_vm_fini(struct vsvm_vm *vm)
 {
 	vsvm_compute_vm_cancel(vm);
-	/* Waits for a run_job() in progress: it stops at its next piece. */
-	drm_sched_entity_fini(&vm->entity);
+	vsvm_compute_entity_fini(vm);
 	/* No fault worker from now on; a running one finishes its range. */
 	disable_work_sync(&vm->fault_work);
 	vsvm_compute_vm_flush_faults(vm);
@@ -1358,6 +1403,7 @@ int vsvm_compute_init(struct vsvm_device *vdev)
 	if (!ce)
 		return -ENOMEM;
 	ce->vdev = vdev;
+	mutex_init(&ce->pause_lock);
 	spin_lock_init(&ce->fence_lock);
 	ce->fence_context = dma_fence_context_alloc(1);
 	ce->fault_wq = alloc_workqueue("vsvm-faults", WQ_UNBOUND, 0);
@@ -1374,6 +1420,7 @@ int vsvm_compute_init(struct vsvm_device *vdev)
 err_wq:
 	destroy_workqueue(ce->fault_wq);
 err_free:
+	mutex_destroy(&ce->pause_lock);
 	kfree(ce);
 	return ret;
 }
@@ -1390,6 +1437,7 @@ void vsvm_compute_fini(struct vsvm_device *vdev)
 	wait_var_event(&ce->live, !atomic_read(&ce->live));
 	drm_sched_fini(&ce->sched);
 	destroy_workqueue(ce->fault_wq);
+	mutex_destroy(&ce->pause_lock);
 	kfree(ce);
 	vdev->compute = NULL;
 }

@@ -142,6 +142,11 @@ struct vsvm_compute {
 	struct vsvm_device *vdev;
 	/** @sched: the scheduler; each VM has an entity on it. */
 	struct drm_gpu_scheduler sched;
+	/**
+	 * @pause_lock: serialises the pauses of @sched around the teardown
+	 * of a VM's entity (vsvm_compute_vm_fini()).
+	 */
+	struct mutex pause_lock;
 	/** @fence_lock: lock of the hardware fences. */
 	spinlock_t fence_lock;
 	/** @fence_context: context of the hardware fences. */

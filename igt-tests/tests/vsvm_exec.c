@@ -1289,6 +1289,81 @@ static void test_destroy_race(int fd)
 	vsvm_gem_close(fd, h);
 }
 
+/* Set the vsvm module parameter @name (root only) to @v; the old value. */
+static unsigned int set_param(const char *name, unsigned int v)
+{
+	char path[128];
+	unsigned int old = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/vsvm/parameters/%s", name);
+	f = fopen(path, "r+");
+	igt_require_f(f, "no vsvm %s parameter\n", name);
+	igt_assert_eq(fscanf(f, "%u", &old), 1);
+	rewind(f);
+	igt_assert(fprintf(f, "%u\n", v) > 0);
+	igt_assert_eq(fclose(f), 0);
+	return old;
+}
+
+static void pick_delay_reset(int sig)
+{
+	FILE *f = fopen("/sys/module/vsvm/parameters/sched_pick_delay_ms", "w");
+
+	if (f) {
+		fputs("0\n", f);
+		fclose(f);
+	}
+}
+
+/*
+ * VM_DESTROY while the scheduler has picked the VM's queue but not yet
+ * taken its job (the module's test delay holds it in that window), with
+ * more jobs queued behind it: the queue must leave the scheduler for good.
+ * It used to be put back when the job was taken, and the freed VM stayed
+ * in the scheduler's tree: KASAN use-after-free at the next exec of any
+ * VM, a hang or a crash without KASAN.
+ */
+static void test_destroy_picked(int fd)
+{
+	uint32_t *x = map_anon(PAGE);
+	struct drm_vsvm_cmd c = vsvm_cmd_fill(x, PAGE, 0x5a);
+
+	igt_install_exit_handler(pick_delay_reset);
+	set_param("sched_pick_delay_ms", 300);
+	for (int i = 0; i < 3; i++) {
+		uint32_t vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_FAULT_MODE);
+		uint32_t out[3];
+		int st[3];
+
+		for (int j = 0; j < 3; j++) {
+			igt_assert_eq(drmSyncobjCreate(fd, 0, &out[j]), 0);
+			vsvm_exec(fd, vm, &c, 1, NULL, 0, out[j]);
+		}
+		usleep(100000);
+		vsvm_vm_destroy(fd, vm);
+		wait_signalled(fd, out, 3, st);
+		for (int j = 0; j < 3; j++) {
+			igt_assert_f(st[j] == 1 || st[j] == -ECANCELED ||
+				     st[j] == -ESRCH, "job %d: status %d\n",
+				     j, st[j]);
+			drmSyncobjDestroy(fd, out[j]);
+		}
+	}
+	set_param("sched_pick_delay_ms", 0);
+	/* The destroyed VMs are freed; the scheduler runs other VMs. */
+	usleep(200000);
+	for (uint32_t i = 1; i <= 4; i++) {
+		uint32_t vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_FAULT_MODE);
+
+		c = vsvm_cmd_fill(x, PAGE, i);
+		assert_ok(fd, vm, &c, 1);
+		assert_words(x, PAGE / 4, i, "after destroy-picked");
+		vsvm_vm_destroy(fd, vm);
+	}
+	munmap(x, PAGE);
+}
+
 static void test_other_process(int fd)
 {
 	uint32_t vm = vsvm_vm_create(fd, DRM_VSVM_VM_CREATE_FAULT_MODE);
@@ -1310,15 +1385,7 @@ static void test_other_process(int fd)
 
 static int set_lookahead(unsigned int v)
 {
-	FILE *f = fopen("/sys/module/vsvm/parameters/fault_lookahead", "r+");
-	unsigned int old = 0;
-
-	igt_require_f(f, "no vsvm fault_lookahead parameter\n");
-	igt_assert_eq(fscanf(f, "%u", &old), 1);
-	rewind(f);
-	igt_assert(fprintf(f, "%u\n", v) > 0);
-	igt_assert_eq(fclose(f), 0);
-	return old;
+	return set_param("fault_lookahead", v);
 }
 
 /* Device-fault throughput with and without batching; reported. */
@@ -1489,6 +1556,10 @@ int igt_main()
 	igt_describe("Execs and binds racing the VM's destruction fail cleanly with -ENOENT; nothing runs after it.");
 	igt_subtest("destroy-race")
 		test_destroy_race(fd);
+
+	igt_describe("VM_DESTROY between the scheduler picking the VM's queue and taking its job: the queue leaves the scheduler, other VMs' jobs run.");
+	igt_subtest("destroy-picked")
+		test_destroy_picked(fd);
 
 	igt_describe("Another process cannot run jobs in a VM it did not create.");
 	igt_subtest("other-process")
