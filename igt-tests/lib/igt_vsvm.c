@@ -362,6 +362,41 @@ uint64_t vsvm_exec(int fd, uint32_t vm_id, const struct drm_vsvm_cmd *cmds,
 	return seqno;
 }
 
+static int held_timeline = -1;
+
+/*
+ * Signal the held timeline before it is closed at exit: sw_sync's release
+ * signals its pending fences under the timeline lock, and a killed job's
+ * callback dropping the last reference of one takes that lock again
+ * (lockdep: recursive locking in timeline_fence_release()).
+ */
+static void held_timeline_exit(int sig)
+{
+	if (held_timeline >= 0)
+		sw_sync_timeline_inc(held_timeline, 1);
+}
+
+/*
+ * A sw_sync timeline whose fences the test holds back; if the test fails
+ * while holding it, the exit handler advances it by one before it closes.
+ * One at a time; give it back with vsvm_timeline_release().
+ */
+int vsvm_timeline_hold(void)
+{
+	igt_assert(held_timeline < 0);
+	held_timeline = sw_sync_timeline_create();
+	igt_install_exit_handler(held_timeline_exit);
+	return held_timeline;
+}
+
+/* Close the timeline of vsvm_timeline_hold(). */
+void vsvm_timeline_release(int timeline)
+{
+	igt_assert_eq(timeline, held_timeline);
+	held_timeline = -1;
+	close(timeline);
+}
+
 /* A syncobj holding a fence that signals when sw_sync @timeline reaches @seqno. */
 uint32_t vsvm_syncobj_from_timeline(int fd, int timeline, uint32_t seqno)
 {

@@ -70,6 +70,8 @@ uint64_t vsvm_exec(int fd, uint32_t vm_id, const struct drm_vsvm_cmd *cmds,
 /* Status of the fence in a syncobj (through a sync_file): 1 signalled,
  * 0 pending, -errno when it signalled with an error. */
 int vsvm_syncobj_status(int fd, uint32_t syncobj);
+int vsvm_timeline_hold(void);
+void vsvm_timeline_release(int timeline);
 uint32_t vsvm_syncobj_from_timeline(int fd, int timeline, uint32_t seqno);
 /* Exec, wait, and return the job's status: 0 or -errno of the job. */
 int vsvm_exec_wait(int fd, uint32_t vm_id, const struct drm_vsvm_cmd *cmds,

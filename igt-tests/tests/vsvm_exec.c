@@ -808,30 +808,6 @@ static void test_destroy_busy(int fd)
 	munmap(x, size);
 }
 
-static int hold_timeline = -1;
-
-/*
- * Signal the timeline before it is closed at exit: sw_sync's release
- * signals its pending fences under the timeline lock, and a killed job's
- * callback dropping the last reference of one takes that lock again
- * (lockdep: recursive locking in timeline_fence_release()).
- */
-static void hold_exit_handler(int sig)
-{
-	if (hold_timeline >= 0)
-		sw_sync_timeline_inc(hold_timeline, 1);
-}
-
-static int held_timeline(void)
-{
-	int fd = sw_sync_timeline_create();
-
-	hold_timeline = fd;
-	igt_install_exit_handler(hold_exit_handler);
-	return fd;
-}
-
-
 struct destroy_call {
 	int fd;
 	uint32_t vm;
@@ -895,7 +871,7 @@ static void wait_started(const volatile uint32_t *p, uint64_t words)
  */
 static void test_destroy_in_fence(int fd)
 {
-	int timeline = held_timeline();
+	int timeline = vsvm_timeline_hold();
 	uint32_t vm = vsvm_vm_create(fd, 0);
 	struct drm_vsvm_cmd c = vsvm_cmd_fill(BO_VA, PAGE, 0x77);
 	uint32_t *cpu, h, in, out[2];
@@ -919,8 +895,7 @@ static void test_destroy_in_fence(int fd)
 	drmSyncobjDestroy(fd, in);
 	drmSyncobjDestroy(fd, out[0]);
 	drmSyncobjDestroy(fd, out[1]);
-	hold_timeline = -1;
-	close(timeline);
+	vsvm_timeline_release(timeline);
 }
 
 /*
@@ -1069,7 +1044,7 @@ static int pending_child(int timeline, int what, int how, int ready)
  */
 static void test_kill_pending(void)
 {
-	int timeline = held_timeline();
+	int timeline = vsvm_timeline_hold();
 	int pipefd[2], status, n = 0;
 	pid_t pid[9];
 	int64_t deadline;
@@ -1110,8 +1085,7 @@ static void test_kill_pending(void)
 				     "child %d: status 0x%x\n", i, status);
 	}
 	sw_sync_timeline_inc(timeline, 1);
-	hold_timeline = -1;
-	close(timeline);
+	vsvm_timeline_release(timeline);
 	close(pipefd[0]);
 	close(pipefd[1]);
 }

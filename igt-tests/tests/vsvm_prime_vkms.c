@@ -538,21 +538,10 @@ static void test_static_pin(int fd)
 	free(img2);
 }
 
-static int hold_timeline = -1;
-
-/* Never leave a vsvm job (and a vkms commit) waiting at exit. */
-static void hold_exit_handler(int sig)
-{
-	if (hold_timeline >= 0)
-		sw_sync_timeline_inc(hold_timeline, 1);
-}
-
-/* A sw_sync timeline (held back deterministically) and one fence on it. */
+/* A held sw_sync timeline (vsvm_timeline_hold()) and one fence on it. */
 static int hold_open(int *timeline)
 {
-	*timeline = sw_sync_timeline_create();
-	hold_timeline = *timeline;
-	igt_install_exit_handler(hold_exit_handler);
+	*timeline = vsvm_timeline_hold();
 	return sw_sync_timeline_create_fence(*timeline, 1);
 }
 
@@ -631,8 +620,7 @@ static void test_fence(bool explicit)
 	wb_close(&w);
 	close(fd);
 	close(hold);
-	hold_timeline = -1;
-	close(timeline);
+	vsvm_timeline_release(timeline);
 	free(img);
 	free(old);
 }
