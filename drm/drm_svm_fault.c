@@ -340,7 +340,7 @@ static int drm_svm_fault_range(struct drm_svm_policy *policy,
  * drm_svm_fault() - resolve a device fault
  * @policy: the policy of the faulting mirror
  * @start: page-aligned start address
- * @end: page-aligned end address (exclusive), at most %TASK_SIZE
+ * @end: page-aligned end address (exclusive)
  * @access: DRM_SVM_FAULT_* of the access that faulted
  *
  * Maps every range overlapping [@start, @end) for the access in @access
@@ -350,9 +350,10 @@ static int drm_svm_fault_range(struct drm_svm_policy *policy,
  * again if it misses. Must be called in process context without the mirror
  * lock or the mmap lock; may sleep. Stops on a fatal signal.
  *
- * Return: 0, -EINVAL (bad span), -EFAULT (hole or PROT_NONE), -EPERM
- * (write or atomic access to a read-only mapping), -EBUSY, -ENOMEM, -EINTR,
- * -ESRCH (address space gone), or the driver's update error.
+ * Return: 0, -EINVAL (unaligned or empty span), -EFAULT (hole, PROT_NONE,
+ * or beyond %TASK_SIZE), -EPERM (write or atomic access to a read-only
+ * mapping), -EBUSY, -ENOMEM, -EINTR, -ESRCH (address space gone), or the
+ * driver's update error.
  */
 int drm_svm_fault(struct drm_svm_policy *policy, unsigned long start,
 		  unsigned long end, unsigned int access)
@@ -361,9 +362,11 @@ int drm_svm_fault(struct drm_svm_policy *policy, unsigned long start,
 	unsigned long addr, next;
 	int ret = 0;
 
-	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end ||
-	    end > TASK_SIZE)
+	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || start >= end)
 		return -EINVAL;
+	/* nothing is mapped there */
+	if (end > TASK_SIZE)
+		return -EFAULT;
 	if (!mmget_not_zero(mm))
 		return -ESRCH;
 	for (addr = start; addr < end && !ret; addr = next) {
