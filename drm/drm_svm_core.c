@@ -38,7 +38,9 @@
  * Each object documents the lock that protects it next to its definition.
  * The global order, outermost first, is: mmap_lock, the driver's VM lock,
  * the GEM object's reservation lock, the VRAM manager lock. Nothing waits
- * for a dma_fence while holding the VRAM manager lock.
+ * for a dma_fence while holding the VRAM manager lock. The SVM attributes'
+ * lock (&drm_svm_attrs.lock) is a leaf: only its maple tree's lock and
+ * memory allocation nest inside it.
  */
 
 static int __init drm_svm_init(void)

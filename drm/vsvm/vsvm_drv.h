@@ -6,7 +6,6 @@
 #define __VSVM_DRV_H__
 
 #include <linux/llist.h>
-#include <linux/maple_tree.h>
 #include <linux/memremap.h>
 #include <linux/platform_device.h>
 #include <linux/workqueue.h>
@@ -16,6 +15,7 @@
 #include <drm/drm_svm.h>
 #include <drm/drm_svm_bo.h>
 #include <drm/drm_svm_compat.h>
+#include <drm/drm_svm_fault.h>
 #include <drm/drm_svm_mirror.h>
 #include <drm/drm_svm_pagemap.h>
 #include <drm/gpu_scheduler.h>
@@ -128,13 +128,8 @@ struct vsvm_svm {
 	struct vsvm_device *vdev;
 	/** @pt: the device page table: 2 MiB slot -> &struct vsvm_pt_block. */
 	struct xarray pt;
-	/**
-	 * @attrs: madvise attributes by address: maple tree of value
-	 * entries (VSVM_ATTR_* bits), absent = all defaults.
-	 */
-	struct maple_tree attrs;
-	/** @attrs_lock: serialises attribute updates (read-modify-write). */
-	struct mutex attrs_lock;
+	/** @policy: attributes and fault policy of @mirror (the helper's). */
+	struct drm_svm_policy policy;
 	/** @prefetch_wq: ordered queue of this context's prefetches. */
 	struct workqueue_struct *prefetch_wq;
 	/** @prefetch_context: fence context of the prefetches. */
@@ -155,8 +150,23 @@ struct vsvm_svm {
 #define VSVM_PT_ATOMIC	BIT(1)	/* the device may do atomics */
 
 /* Kinds of device access that fault */
-#define VSVM_FAULT_WRITE	BIT(0)
-#define VSVM_FAULT_ATOMIC	BIT(1)
+#define VSVM_FAULT_WRITE	DRM_SVM_FAULT_WRITE
+#define VSVM_FAULT_ATOMIC	DRM_SVM_FAULT_ATOMIC
+
+/**
+ * vsvm_svm_fault() - resolve a device fault: drm_svm_fault()
+ * @svm: the SVM context
+ * @start: page-aligned start address
+ * @end: page-aligned end address (exclusive)
+ * @flags: VSVM_FAULT_* (the kind of access that faulted)
+ *
+ * Return: see drm_svm_fault().
+ */
+static inline int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long start,
+				 unsigned long end, unsigned int flags)
+{
+	return drm_svm_fault(&svm->policy, start, end, flags);
+}
 
 /**
  * struct vsvm_file - per-file driver state
@@ -195,8 +205,6 @@ int vsvm_gem_access_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 
 struct vsvm_svm *vsvm_svm_get(struct drm_device *drm, struct drm_file *file);
-int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long start,
-		   unsigned long end, unsigned int flags);
 struct page *vsvm_svm_lookup(struct vsvm_svm *svm, unsigned long addr,
 			     unsigned int need);
 int vsvm_svm_access_ioctl(struct drm_device *drm, void *data,

@@ -3,11 +3,9 @@
  * Copyright © 2026 The drm-svm authors
  */
 
-#include <linux/bitfield.h>
 #include <linux/dma-fence.h>
 #include <linux/hmm.h>
 #include <linux/highmem.h>
-#include <linux/maple_tree.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/rmap.h>
@@ -56,34 +54,11 @@
  * &drm_svm_mirror.lock; lookups hold it too.
  */
 
-/**
- * DOC: vsvm fault policy
- *
- * vsvm_svm_fault() resolves a device fault one helper range at a time
- * (drm_svm_range_obtain(): 2 MiB, 64 KiB or 4 KiB chunks that never cross
- * an attribute boundary), so one fault maps a whole range. Before mapping,
- * the range's attributes decide where the data goes:
- *
- * - accessed-by, or read-mostly for a read: map in place, never migrate;
- * - preferred location device: migrate into VRAM
- *   (drm_svm_pagemap_migrate()),
- *   unless the thrash guard holds the range; a migration that moved pages
- *   is accounted with drm_svm_range_account_migration();
- * - preferred location system: bring pages in VRAM back first;
- * - default: map in place (pages in VRAM stay there, mapped directly).
- *
- * Atomic faults: pages in this device's VRAM are mapped with
- * %VSVM_PT_ATOMIC. For the others the atomic policy either migrates the
- * range into VRAM or converts the CPU PTEs to device-exclusive entries
- * (drm_svm_mirror_make_exclusive()), which the CPU turns back by touching
- * the page: the invalidation then zaps the device entry, and the CPU sees
- * the device's writes since the page never moved.
- *
- * Locking: attribute updates are serialised by &vsvm_svm.attrs_lock; the
- * maple tree has its own lock for lookups. Migration runs without the
- * mirror lock (it takes the mmap lock and raises invalidations).
+/*
+ * The thrash guard (see "SVM fault policy" in drm_svm_fault.c) is the
+ * helper's; its knobs are the mirror's, set from these when a context is
+ * created.
  */
-
 static unsigned int svm_thrash_count = 4;
 module_param(svm_thrash_count, uint, 0644);
 MODULE_PARM_DESC(svm_thrash_count,
@@ -189,6 +164,98 @@ static const struct drm_svm_mirror_ops vsvm_mirror_ops = {
 	.invalidate = vsvm_svm_invalidate,
 };
 
+/* Is @page in this device's own VRAM (not a peer's, not system memory)? */
+static bool vsvm_svm_page_local(struct vsvm_svm *svm, struct page *page)
+{
+	return drm_svm_pagemap_is_local(&svm->vdev->devmem, page);
+}
+
+/* The entry for a page the helper hands over, per DRM_SVM_UPDATE_* @flags. */
+static unsigned long vsvm_svm_pte(struct vsvm_svm *svm, unsigned long pfn,
+				  unsigned int flags)
+{
+	struct page *page = hmm_pfn_to_page(pfn);
+	unsigned long tag = 0;
+
+	if (flags & DRM_SVM_UPDATE_EXCLUSIVE)
+		return (unsigned long)page | VSVM_PT_BITS;
+	if ((pfn & HMM_PFN_WRITE) && !(flags & DRM_SVM_UPDATE_READ_ONLY))
+		tag = VSVM_PT_WRITE;
+	/* Atomics on other memory go through device-exclusive entries. */
+	if (tag && vsvm_svm_page_local(svm, page))
+		tag |= VSVM_PT_ATOMIC;
+	return (unsigned long)page | tag;
+}
+
+/*
+ * Write the entries [@i, @i + @n) of one block from @pfns. A PMD-sized folio
+ * covering the whole block is written without per-page checks.
+ */
+static int vsvm_svm_update_block(struct vsvm_svm *svm, struct vsvm_pt_block *b,
+				 unsigned int i, const unsigned long *pfns,
+				 unsigned int n, unsigned int flags)
+{
+	unsigned long pte;
+	unsigned int k;
+
+	if (n == VSVM_PT_PER_BLOCK && (pfns[0] & HMM_PFN_VALID) &&
+	    hmm_pfn_to_map_order(pfns[0]) == VSVM_PT_BLOCK_SHIFT - PAGE_SHIFT) {
+		/* One folio: its struct pages are contiguous (vmemmap). */
+		pte = vsvm_svm_pte(svm, pfns[0], flags);
+		for (k = 0; k < n; k++)
+			b->pte[k] = pte + k * sizeof(struct page);
+		return 0;
+	}
+	for (k = 0; k < n; k++) {
+		if (!(pfns[k] & HMM_PFN_VALID))
+			return -EFAULT;
+		b->pte[i + k] = vsvm_svm_pte(svm, pfns[k], flags);
+	}
+	return 0;
+}
+
+/* &drm_svm_policy_ops.update: write the device PTEs, mirror lock held. */
+static int vsvm_svm_update(struct drm_svm_policy *policy, unsigned long start,
+			   const unsigned long *pfns, unsigned long npages,
+			   unsigned int flags)
+{
+	struct vsvm_svm *svm = container_of(policy, struct vsvm_svm, policy);
+	unsigned long end = start + (npages << PAGE_SHIFT), addr, next;
+	int ret = 0;
+
+	/* Normally done already by vsvm_svm_prepare(); no reclaim here. */
+	if (vsvm_pt_prepare(svm, start, end, GFP_NOWAIT | __GFP_NOWARN))
+		return -ENOMEM;
+	for (addr = start; addr < end && !ret; addr = next) {
+		next = min(ALIGN_DOWN(addr, VSVM_PT_BLOCK_SIZE) +
+			   VSVM_PT_BLOCK_SIZE, end);
+		ret = vsvm_svm_update_block(svm, vsvm_pt_block(svm, addr),
+					    vsvm_pt_index(addr),
+					    pfns + ((addr - start) >> PAGE_SHIFT),
+					    (next - addr) >> PAGE_SHIFT, flags);
+	}
+	return ret;
+}
+
+/* &drm_svm_policy_ops.prepare: the blocks of [@start, @end), may sleep. */
+static int vsvm_svm_prepare(struct drm_svm_policy *policy, unsigned long start,
+			    unsigned long end)
+{
+	struct vsvm_svm *svm = container_of(policy, struct vsvm_svm, policy);
+
+	return vsvm_pt_prepare(svm, start, end, GFP_KERNEL_ACCOUNT);
+}
+
+static const struct drm_svm_policy_ops vsvm_policy_ops = {
+	.prepare = vsvm_svm_prepare,
+	.update = vsvm_svm_update,
+};
+
+static struct vsvm_device *svm_vdev(struct vsvm_svm *svm)
+{
+	return svm->vdev;
+}
+
 /**
  * vsvm_file_open() - &drm_driver.open of vsvm
  * @drm: the device
@@ -234,9 +301,8 @@ void vsvm_file_postclose(struct drm_device *drm, struct drm_file *file)
 		WRITE_ONCE(vfile->svm->closing, true);
 		destroy_workqueue(vfile->svm->prefetch_wq);
 		drm_svm_mirror_fini(&vfile->svm->mirror);
+		drm_svm_policy_fini(&vfile->svm->policy);
 		vsvm_pt_fini(vfile->svm);
-		mtree_destroy(&vfile->svm->attrs);
-		mutex_destroy(&vfile->svm->attrs_lock);
 		kfree(vfile->svm);
 	}
 	mutex_destroy(&vfile->lock);
@@ -280,15 +346,12 @@ struct vsvm_svm *vsvm_svm_get(struct drm_device *drm, struct drm_file *file)
 	}
 	xa_init(&svm->pt);
 	svm->vdev = to_vsvm(drm);
-	mt_init(&svm->attrs);
-	mutex_init(&svm->attrs_lock);
 	spin_lock_init(&svm->prefetch_lock);
 	svm->prefetch_context = dma_fence_context_alloc(1);
 	ret = drm_svm_mirror_init(&svm->mirror, current->mm, &vsvm_mirror_ops,
 				  vsvm_devmem_owner());
 	if (ret) {
 		destroy_workqueue(svm->prefetch_wq);
-		mutex_destroy(&svm->attrs_lock);
 		kfree(svm);
 		svm = ERR_PTR(ret);
 		goto out;
@@ -297,276 +360,13 @@ struct vsvm_svm *vsvm_svm_get(struct drm_device *drm, struct drm_file *file)
 	svm->mirror.thrash_count = READ_ONCE(svm_thrash_count);
 	svm->mirror.thrash_window_ms = READ_ONCE(svm_thrash_window_ms);
 	svm->mirror.thrash_hold_ms = READ_ONCE(svm_thrash_hold_ms);
+	/* Cannot fail: a mirror and an update callback are given. */
+	drm_svm_policy_init(&svm->policy, &svm->mirror, &svm->vdev->devmem,
+			    &vsvm_policy_ops);
 	vfile->svm = svm;
 out:
 	mutex_unlock(&vfile->lock);
 	return svm;
-}
-
-struct vsvm_svm_update {
-	unsigned long not_vram;	/* pages not in this device's VRAM */
-	bool read_only;		/* map without VSVM_PT_WRITE */
-	int error;
-};
-
-/* Is @page in this device's own VRAM (not a peer's, not system memory)? */
-static bool vsvm_svm_page_local(struct vsvm_svm *svm, struct page *page)
-{
-	return drm_svm_pagemap_is_local(&svm->vdev->devmem, page);
-}
-
-/* The entry for a page hmm_range_fault() returned; counts non-VRAM pages. */
-static unsigned long vsvm_svm_pte(struct vsvm_svm *svm, unsigned long pfn,
-				  struct vsvm_svm_update *u, unsigned int n)
-{
-	struct page *page = hmm_pfn_to_page(pfn);
-	unsigned long tag = 0;
-
-	if ((pfn & HMM_PFN_WRITE) && !u->read_only)
-		tag = VSVM_PT_WRITE;
-	if (vsvm_svm_page_local(svm, page))
-		tag |= tag ? VSVM_PT_ATOMIC : 0;
-	else
-		u->not_vram += n;
-	return (unsigned long)page | tag;
-}
-
-/*
- * Write the entries [@i, @i + @n) of one block from @pfns. A PMD-sized folio
- * covering the whole block is written without per-page checks.
- */
-static void vsvm_svm_update_block(struct vsvm_svm *svm,
-				  struct vsvm_pt_block *b, unsigned int i,
-				  const unsigned long *pfns, unsigned int n,
-				  struct vsvm_svm_update *u)
-{
-	unsigned long pte;
-	unsigned int k;
-
-	if (n == VSVM_PT_PER_BLOCK && (pfns[0] & HMM_PFN_VALID) &&
-	    hmm_pfn_to_map_order(pfns[0]) == VSVM_PT_BLOCK_SHIFT - PAGE_SHIFT) {
-		/* One folio: its struct pages are contiguous (vmemmap). */
-		pte = vsvm_svm_pte(svm, pfns[0], u, n);
-		for (k = 0; k < n; k++)
-			b->pte[k] = pte + k * sizeof(struct page);
-		return;
-	}
-	for (k = 0; k < n; k++) {
-		if (!(pfns[k] & HMM_PFN_VALID)) {
-			u->error = -EFAULT;
-			return;
-		}
-		b->pte[i + k] = vsvm_svm_pte(svm, pfns[k], u, 1);
-	}
-}
-
-static void vsvm_svm_update(struct drm_svm_mirror *mirror, unsigned long start,
-			    const unsigned long *pfns, unsigned long npages,
-			    void *arg)
-{
-	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
-	unsigned long end = start + (npages << PAGE_SHIFT), addr, next;
-	struct vsvm_svm_update *u = arg;
-	struct drm_svm_range *r;
-
-	/* Normally done already, outside the lock; no reclaim under it. */
-	if (vsvm_pt_prepare(svm, start, end, GFP_NOWAIT | __GFP_NOWARN)) {
-		u->error = -ENOMEM;
-		return;
-	}
-	for (addr = start; addr < end && !u->error; addr = next) {
-		next = min(ALIGN_DOWN(addr, VSVM_PT_BLOCK_SIZE) +
-			   VSVM_PT_BLOCK_SIZE, end);
-		vsvm_svm_update_block(svm, vsvm_pt_block(svm, addr),
-				      vsvm_pt_index(addr),
-				      pfns + ((addr - start) >> PAGE_SHIFT),
-				      (next - addr) >> PAGE_SHIFT, u);
-	}
-	r = drm_svm_range_find(mirror, start);
-	if (!r || u->error || drm_svm_range_start(r) != start ||
-	    drm_svm_range_end(r) != end)
-		return;
-	r->flags |= DRM_SVM_RANGE_DEVICE_MAPPED;
-	if (u->not_vram)
-		r->flags &= ~DRM_SVM_RANGE_DEVMEM;
-	else
-		r->flags |= DRM_SVM_RANGE_DEVMEM;
-}
-
-static struct vsvm_device *svm_vdev(struct vsvm_svm *svm)
-{
-	return svm->vdev;
-}
-
-/* Attribute bits stored in &vsvm_svm.attrs */
-#define VSVM_ATTR_LOC		GENMASK(1, 0)
-#define VSVM_ATTR_ACCESSED_BY	BIT(2)
-#define VSVM_ATTR_READ_MOSTLY	BIT(3)
-#define VSVM_ATTR_ATOMIC	GENMASK(5, 4)
-
-/* The attributes at @addr and the extent [@lo, @hi) they hold over. */
-static unsigned long vsvm_svm_attr(struct vsvm_svm *svm, unsigned long addr,
-				   unsigned long *lo, unsigned long *hi)
-{
-	MA_STATE(mas, &svm->attrs, addr, addr);
-	void *entry;
-
-	mtree_lock(&svm->attrs);
-	entry = mas_walk(&mas);
-	*lo = mas.index;
-	*hi = mas.last >= TASK_SIZE ? TASK_SIZE : mas.last + 1;
-	mtree_unlock(&svm->attrs);
-	return entry ? xa_to_value(entry) : 0;
-}
-
-enum vsvm_place { VSVM_IN_PLACE, VSVM_TO_DEVICE, VSVM_TO_SYSTEM };
-
-static enum vsvm_place vsvm_svm_policy(unsigned long attr, unsigned int flags)
-{
-	unsigned int loc = FIELD_GET(VSVM_ATTR_LOC, attr);
-	unsigned int atomic = FIELD_GET(VSVM_ATTR_ATOMIC, attr);
-
-	if (flags & VSVM_FAULT_ATOMIC) {
-		if (atomic == DRM_VSVM_SVM_ATOMIC_DEVICE ||
-		    (atomic == DRM_VSVM_SVM_ATOMIC_DEFAULT &&
-		     loc == DRM_VSVM_SVM_LOC_DEVICE))
-			return VSVM_TO_DEVICE;
-		return VSVM_IN_PLACE;
-	}
-	if (attr & VSVM_ATTR_ACCESSED_BY)
-		return VSVM_IN_PLACE;
-	if ((attr & VSVM_ATTR_READ_MOSTLY) && !(flags & VSVM_FAULT_WRITE))
-		return VSVM_IN_PLACE;
-	if (loc == DRM_VSVM_SVM_LOC_DEVICE)
-		return VSVM_TO_DEVICE;
-	if (loc == DRM_VSVM_SVM_LOC_SYSTEM)
-		return VSVM_TO_SYSTEM;
-	return VSVM_IN_PLACE;
-}
-
-/* Migrate [@start, @end) into VRAM unless the thrash guard holds it. */
-static void vsvm_svm_migrate_range(struct vsvm_svm *svm, unsigned long start,
-				   unsigned long end)
-{
-	struct drm_svm_mirror *mirror = &svm->mirror;
-	struct drm_svm_range *r;
-	bool held, devmem;
-	u64 moved = 0;
-
-	mutex_lock(&mirror->lock);
-	r = drm_svm_range_find(mirror, start);
-	held = r && drm_svm_range_thrashing(mirror, r);
-	devmem = r && (r->flags & DRM_SVM_RANGE_DEVMEM);
-	mutex_unlock(&mirror->lock);
-	if (held || devmem)
-		return;
-	/* A VMA that cannot migrate or a full VRAM: map in place. */
-	drm_svm_pagemap_migrate(&svm_vdev(svm)->devmem, mirror->mm, start, end,
-				true, &moved);
-	if (!moved)
-		return;
-	mutex_lock(&mirror->lock);
-	r = drm_svm_range_find(mirror, start);
-	if (r)
-		drm_svm_range_account_migration(mirror, r);
-	mutex_unlock(&mirror->lock);
-}
-
-static void vsvm_svm_update_atomic(struct drm_svm_mirror *mirror,
-				   unsigned long start,
-				   const unsigned long *pfns,
-				   unsigned long npages, void *arg)
-{
-	struct vsvm_svm *svm = container_of(mirror, struct vsvm_svm, mirror);
-	struct vsvm_svm_update *u = arg;
-	unsigned long i, addr;
-
-	if (vsvm_pt_prepare(svm, start, start + (npages << PAGE_SHIFT),
-			    GFP_NOWAIT | __GFP_NOWARN)) {
-		u->error = -ENOMEM;
-		return;
-	}
-	for (i = 0, addr = start; i < npages; i++, addr += PAGE_SIZE)
-		vsvm_pt_block(svm, addr)->pte[vsvm_pt_index(addr)] =
-			(unsigned long)hmm_pfn_to_page(pfns[i]) | VSVM_PT_BITS;
-}
-
-/* Device-exclusive entries for the system pages of [@start, @end). */
-static int vsvm_svm_exclusive_range(struct vsvm_svm *svm, unsigned long start,
-				    unsigned long end)
-{
-	struct vsvm_svm_update u = { 0 };
-	int ret;
-
-	ret = drm_svm_mirror_make_exclusive(&svm->mirror, start, end,
-					    vsvm_svm_update_atomic, &u);
-	return ret ?: u.error;
-}
-
-/* Resolve the range holding @addr; *@next receives its end. */
-static int vsvm_svm_fault_range(struct vsvm_svm *svm, unsigned long addr,
-				unsigned int flags, unsigned long *next)
-{
-	struct vsvm_svm_update u = { 0 };
-	unsigned long lo, hi, start, end, attr;
-	enum vsvm_place place;
-	u64 moved;
-	int ret;
-
-	attr = vsvm_svm_attr(svm, addr, &lo, &hi);
-	ret = drm_svm_range_obtain(&svm->mirror, addr, lo, hi, &start, &end);
-	if (ret)
-		return ret;
-	*next = end;
-	/* Read-mostly reads map read-only: a write faults and may migrate. */
-	u.read_only = (attr & VSVM_ATTR_READ_MOSTLY) &&
-		!(flags & (VSVM_FAULT_WRITE | VSVM_FAULT_ATOMIC));
-	place = vsvm_svm_policy(attr, flags);
-	if (place == VSVM_TO_DEVICE)
-		vsvm_svm_migrate_range(svm, start, end);
-	else if (place == VSVM_TO_SYSTEM)
-		drm_svm_pagemap_migrate(&svm_vdev(svm)->devmem, svm->mirror.mm,
-					start, end, false, &moved);
-	ret = vsvm_pt_prepare(svm, start, end, GFP_KERNEL_ACCOUNT);
-	if (ret)
-		return ret;
-	ret = drm_svm_mirror_fault(&svm->mirror, start, end,
-				   flags & (VSVM_FAULT_WRITE | VSVM_FAULT_ATOMIC),
-				   false, vsvm_svm_update, &u);
-	ret = ret ?: u.error;
-	if (!ret && (flags & VSVM_FAULT_ATOMIC) && u.not_vram)
-		ret = vsvm_svm_exclusive_range(svm, start, end);
-	return ret;
-}
-
-/**
- * vsvm_svm_fault() - resolve a device fault
- * @svm: the SVM context
- * @start: page-aligned start address
- * @end: page-aligned end address (exclusive)
- * @flags: VSVM_FAULT_* (the kind of access that faulted)
- *
- * Makes device page-table entries for every range overlapping [@start,
- * @end) that allow the access in @flags, migrating per the attributes
- * first (see "vsvm fault policy"). The caller retries its lookup
- * afterwards: an invalidation may zap the new entries again at any time
- * (vsvm_svm_lookup() then misses once more).
- *
- * Return: 0, -EFAULT (hole or PROT_NONE), -EPERM (write or atomic access
- * to a read-only mapping), -EBUSY, -ENOMEM, -ESRCH (address space gone).
- */
-int vsvm_svm_fault(struct vsvm_svm *svm, unsigned long start,
-		   unsigned long end, unsigned int flags)
-{
-	unsigned long addr, next;
-	int ret = 0;
-
-	if (!mmget_not_zero(svm->mirror.mm))
-		return -ESRCH;
-	for (addr = start; addr < end && !ret; addr = next)
-		ret = vsvm_svm_fault_range(svm, addr, flags, &next);
-	mmput(svm->mirror.mm);
-	return ret;
 }
 
 /**
@@ -922,68 +722,20 @@ static int vsvm_svm_span(u64 addr, u64 size, u64 *end)
 	return 0;
 }
 
-/* Zap the device mappings of [@start, @end): the next access faults. */
-static void vsvm_svm_zap(struct vsvm_svm *svm, unsigned long start,
-			 unsigned long end)
-{
-	struct drm_svm_range *r;
-
-	mutex_lock(&svm->mirror.lock);
-	vsvm_svm_invalidate(&svm->mirror, start, end);
-	for (r = drm_svm_range_next(&svm->mirror, NULL, start, end); r;
-	     r = drm_svm_range_next(&svm->mirror, r, start, end))
-		r->flags &= ~(DRM_SVM_RANGE_DEVICE_MAPPED |
-			      DRM_SVM_RANGE_DEVMEM);
-	mutex_unlock(&svm->mirror.lock);
-}
-
-static unsigned long vsvm_attr_set(unsigned long val, u32 attr, u32 value)
-{
-	switch (attr) {
-	case DRM_VSVM_SVM_ATTR_PREFERRED_LOC:
-		val &= ~VSVM_ATTR_LOC;
-		return val | FIELD_PREP(VSVM_ATTR_LOC, value);
-	case DRM_VSVM_SVM_ATTR_ACCESSED_BY:
-		return value ? val | VSVM_ATTR_ACCESSED_BY :
-			val & ~VSVM_ATTR_ACCESSED_BY;
-	case DRM_VSVM_SVM_ATTR_READ_MOSTLY:
-		return value ? val | VSVM_ATTR_READ_MOSTLY :
-			val & ~VSVM_ATTR_READ_MOSTLY;
-	default:
-		val &= ~VSVM_ATTR_ATOMIC;
-		return val | FIELD_PREP(VSVM_ATTR_ATOMIC, value);
-	}
-}
-
-static const u32 vsvm_attr_max[] = {
-	[DRM_VSVM_SVM_ATTR_PREFERRED_LOC] = DRM_VSVM_SVM_LOC_DEVICE,
-	[DRM_VSVM_SVM_ATTR_ACCESSED_BY] = 1,
-	[DRM_VSVM_SVM_ATTR_READ_MOSTLY] = 1,
-	[DRM_VSVM_SVM_ATTR_ATOMIC] = DRM_VSVM_SVM_ATOMIC_EXCLUSIVE,
+/* uAPI attribute -> the helper's; the values are the same (checked below). */
+static const enum drm_svm_attr_kind vsvm_attr_kind[] = {
+	[DRM_VSVM_SVM_ATTR_PREFERRED_LOC] = DRM_SVM_ATTR_PREFERRED_LOC,
+	[DRM_VSVM_SVM_ATTR_ACCESSED_BY] = DRM_SVM_ATTR_ACCESSED_BY,
+	[DRM_VSVM_SVM_ATTR_READ_MOSTLY] = DRM_SVM_ATTR_READ_MOSTLY,
+	[DRM_VSVM_SVM_ATTR_ATOMIC] = DRM_SVM_ATTR_ATOMIC,
 };
 
-/* Store one attribute over [@start, @end), piece by piece. */
-static int vsvm_svm_attr_store(struct vsvm_svm *svm, unsigned long start,
-			       unsigned long end, u32 attr, u32 value)
-{
-	unsigned long addr, lo, hi, val, nval;
-	int ret = 0;
-
-	mutex_lock(&svm->attrs_lock);
-	for (addr = start; addr < end && !ret; addr = hi) {
-		val = vsvm_svm_attr(svm, addr, &lo, &hi);
-		hi = min(hi, end);
-		nval = vsvm_attr_set(val, attr, value);
-		if (nval != val)
-			ret = mtree_store_range(&svm->attrs, addr, hi - 1,
-						nval ? xa_mk_value(nval) : NULL,
-						GFP_KERNEL_ACCOUNT);
-		/* as many pieces as the process made: yield between them */
-		cond_resched();
-	}
-	mutex_unlock(&svm->attrs_lock);
-	return ret;
-}
+static_assert(!(DRM_VSVM_SVM_LOC_DEFAULT - DRM_SVM_LOC_DEFAULT) &&
+	      !(DRM_VSVM_SVM_LOC_SYSTEM - DRM_SVM_LOC_SYSTEM) &&
+	      !(DRM_VSVM_SVM_LOC_DEVICE - DRM_SVM_LOC_DEVICE));
+static_assert(!(DRM_VSVM_SVM_ATOMIC_DEFAULT - DRM_SVM_ATOMIC_DEFAULT) &&
+	      !(DRM_VSVM_SVM_ATOMIC_DEVICE - DRM_SVM_ATOMIC_DEVICE) &&
+	      !(DRM_VSVM_SVM_ATOMIC_EXCLUSIVE - DRM_SVM_ATOMIC_EXCLUSIVE));
 
 /**
  * vsvm_svm_madvise_ioctl() - DRM_IOCTL_VSVM_SVM_MADVISE
@@ -991,10 +743,10 @@ static int vsvm_svm_attr_store(struct vsvm_svm *svm, unsigned long start,
  * @data: &struct drm_vsvm_svm_madvise
  * @file: the client
  *
- * Stores the attribute, cuts the ranges at the span's edges (a range never
- * straddles an attribute boundary) and zaps the span's device mappings.
+ * drm_svm_madvise(): stores the attribute, cuts the ranges at the span's
+ * edges and zaps the span's device mappings.
  *
- * Return: 0, -EINVAL, -ENOMEM.
+ * Return: 0, -EINVAL, -ENOMEM, -EINTR.
  */
 int vsvm_svm_madvise_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file)
@@ -1002,25 +754,16 @@ int vsvm_svm_madvise_ioctl(struct drm_device *drm, void *data,
 	struct drm_vsvm_svm_madvise *args = data;
 	struct vsvm_svm *svm;
 	u64 end;
-	int ret;
 
 	if (args->flags || args->pad || vsvm_svm_span(args->addr, args->size,
 						      &end) ||
-	    args->attr >= ARRAY_SIZE(vsvm_attr_max) ||
-	    args->value > vsvm_attr_max[args->attr])
+	    args->attr >= ARRAY_SIZE(vsvm_attr_kind))
 		return -EINVAL;
 	svm = vsvm_svm_get(drm, file);
 	if (IS_ERR(svm))
 		return PTR_ERR(svm);
-	ret = vsvm_svm_attr_store(svm, args->addr, end, args->attr,
-				  args->value);
-	if (ret)
-		return ret;
-	ret = drm_svm_range_split(&svm->mirror, args->addr);
-	if (!ret && end < TASK_SIZE)
-		ret = drm_svm_range_split(&svm->mirror, end);
-	vsvm_svm_zap(svm, args->addr, end);
-	return ret;
+	return drm_svm_madvise(&svm->policy, args->addr, end,
+			       vsvm_attr_kind[args->attr], args->value);
 }
 
 /**
@@ -1175,14 +918,16 @@ static void vsvm_svm_range_fill(struct vsvm_svm *svm,
 				struct drm_vsvm_svm_range_info *info)
 {
 	struct vsvm_svm_count c = { 0 };
-	unsigned long lo, hi, attr;
+	struct drm_svm_attr attr;
+	unsigned long lo, hi;
 
-	attr = vsvm_svm_attr(svm, info->start, &lo, &hi);
-	info->preferred_loc = FIELD_GET(VSVM_ATTR_LOC, attr);
-	info->atomic = FIELD_GET(VSVM_ATTR_ATOMIC, attr);
-	if (attr & VSVM_ATTR_ACCESSED_BY)
+	drm_svm_attrs_get(&svm->policy.attrs, info->start, &attr, &lo, &hi);
+	/* the helper's values are the uAPI's (vsvm_attr_kind) */
+	info->preferred_loc = attr.preferred_loc;
+	info->atomic = attr.atomic;
+	if (attr.accessed_by)
 		info->flags |= DRM_VSVM_SVM_RANGE_ACCESSED_BY;
-	if (attr & VSVM_ATTR_READ_MOSTLY)
+	if (attr.read_mostly)
 		info->flags |= DRM_VSVM_SVM_RANGE_READ_MOSTLY;
 	if (info->flags & DRM_VSVM_SVM_RANGE_UNMAPPED)
 		return;
