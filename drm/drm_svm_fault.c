@@ -239,25 +239,30 @@ struct drm_svm_fault_state {
 	struct drm_svm_policy *policy;
 	/** @flags: DRM_SVM_UPDATE_* for the driver's update. */
 	unsigned int flags;
-	/** @not_local: pages the update saw outside the policy's pagemap. */
-	unsigned long not_local;
+	/** @not_local: the update saw a page outside the policy's pagemap. */
+	bool not_local;
 	/** @error: the driver's update failed. */
 	int error;
 };
 
-static unsigned long drm_svm_fault_not_local(struct drm_svm_policy *policy,
-					     const unsigned long *pfns,
-					     unsigned long npages)
+/*
+ * Is any of @pfns outside the policy's pagemap? Stops at the first one: a
+ * range in system memory costs one check, not one per page.
+ */
+static bool drm_svm_fault_not_local(struct drm_svm_policy *policy,
+				    const unsigned long *pfns,
+				    unsigned long npages)
 {
-	unsigned long i, n = 0;
+	unsigned long i;
 
 	if (!policy->pagemap)
-		return npages;
+		return true;
 	for (i = 0; i < npages; i++)
-		n += !(pfns[i] & HMM_PFN_VALID) ||
-			!drm_svm_pagemap_is_local(policy->pagemap,
-						  hmm_pfn_to_page(pfns[i]));
-	return n;
+		if (!(pfns[i] & HMM_PFN_VALID) ||
+		    !drm_svm_pagemap_is_local(policy->pagemap,
+					      hmm_pfn_to_page(pfns[i])))
+			return true;
+	return false;
 }
 
 /* drm_svm_mirror_update_t: the driver maps, the helper flags the range. */
@@ -273,7 +278,8 @@ static void drm_svm_fault_update(struct drm_svm_mirror *mirror,
 					  s->flags);
 	if (s->error)
 		return;
-	s->not_local += drm_svm_fault_not_local(s->policy, pfns, npages);
+	s->not_local = s->not_local ||
+		drm_svm_fault_not_local(s->policy, pfns, npages);
 	if (s->flags & DRM_SVM_UPDATE_EXCLUSIVE)
 		return;
 	r = drm_svm_range_find(mirror, start);
