@@ -47,6 +47,16 @@ static void attr_expect(struct kunit *test, struct drm_svm_attrs *attrs,
 	KUNIT_EXPECT_EQ_MSG(test, h, hi, "at %#lx", addr);
 }
 
+/* Set @kind to @value over [@start, @end); the test stops if that fails. */
+static void attr_set_ok(struct kunit *test, struct drm_svm_attrs *attrs,
+			unsigned long start, unsigned long end,
+			enum drm_svm_attr_kind kind, u32 value)
+{
+	KUNIT_ASSERT_EQ_MSG(test, drm_svm_attrs_set(attrs, start, end, kind,
+						    value), 0,
+			    "[%#lx, %#lx)", start, end);
+}
+
 static void drm_svm_attr_test_defaults(struct kunit *test)
 {
 	struct drm_svm_attrs *attrs = attr_test_setup(test);
@@ -68,12 +78,9 @@ static void drm_svm_attr_test_set_get(struct kunit *test)
 	struct drm_svm_attr attr;
 	unsigned long lo, hi;
 
-	KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, A, C,
-						DRM_SVM_ATTR_ATOMIC,
-						DRM_SVM_ATOMIC_EXCLUSIVE), 0);
-	KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, A, C,
-						DRM_SVM_ATTR_READ_MOSTLY, 1),
-			0);
+	attr_set_ok(test, attrs, A, C,
+		    DRM_SVM_ATTR_ATOMIC, DRM_SVM_ATOMIC_EXCLUSIVE);
+	attr_set_ok(test, attrs, A, C, DRM_SVM_ATTR_READ_MOSTLY, 1);
 	drm_svm_attrs_get(attrs, B, &attr, &lo, &hi);
 	KUNIT_EXPECT_EQ(test, attr.atomic, DRM_SVM_ATOMIC_EXCLUSIVE);
 	KUNIT_EXPECT_TRUE(test, attr.read_mostly);
@@ -92,12 +99,9 @@ static void drm_svm_attr_test_split(struct kunit *test)
 {
 	struct drm_svm_attrs *attrs = attr_test_setup(test);
 
-	KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, A, C,
-						DRM_SVM_ATTR_PREFERRED_LOC,
-						DRM_SVM_LOC_DEVICE), 0);
-	KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, B, D,
-						DRM_SVM_ATTR_ACCESSED_BY, 1),
-			0);
+	attr_set_ok(test, attrs, A, C,
+		    DRM_SVM_ATTR_PREFERRED_LOC, DRM_SVM_LOC_DEVICE);
+	attr_set_ok(test, attrs, B, D, DRM_SVM_ATTR_ACCESSED_BY, 1);
 	attr_expect(test, attrs, A, DRM_SVM_LOC_DEVICE, false, A, B);
 	attr_expect(test, attrs, B, DRM_SVM_LOC_DEVICE, true, B, C);
 	attr_expect(test, attrs, C - PAGE_SIZE, DRM_SVM_LOC_DEVICE, true, B,
@@ -105,10 +109,8 @@ static void drm_svm_attr_test_split(struct kunit *test)
 	attr_expect(test, attrs, C, DRM_SVM_LOC_DEFAULT, true, C, D);
 	attr_expect(test, attrs, D, DRM_SVM_LOC_DEFAULT, false, D, TASK_SIZE);
 	/* a one-page hole in the middle of a piece: three pieces */
-	KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, C + SZ_1M,
-						C + SZ_1M + PAGE_SIZE,
-						DRM_SVM_ATTR_ACCESSED_BY, 0),
-			0);
+	attr_set_ok(test, attrs, C + SZ_1M, C + SZ_1M + PAGE_SIZE,
+		    DRM_SVM_ATTR_ACCESSED_BY, 0);
 	attr_expect(test, attrs, C, DRM_SVM_LOC_DEFAULT, true, C, C + SZ_1M);
 	attr_expect(test, attrs, C + SZ_1M, DRM_SVM_LOC_DEFAULT, false,
 		    C + SZ_1M, C + SZ_1M + PAGE_SIZE);
@@ -121,31 +123,23 @@ static void drm_svm_attr_test_merge(struct kunit *test)
 {
 	struct drm_svm_attrs *attrs = attr_test_setup(test);
 
-	KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, A, B,
-						DRM_SVM_ATTR_PREFERRED_LOC,
-						DRM_SVM_LOC_SYSTEM), 0);
-	KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, C, D,
-						DRM_SVM_ATTR_PREFERRED_LOC,
-						DRM_SVM_LOC_SYSTEM), 0);
+	attr_set_ok(test, attrs, A, B,
+		    DRM_SVM_ATTR_PREFERRED_LOC, DRM_SVM_LOC_SYSTEM);
+	attr_set_ok(test, attrs, C, D,
+		    DRM_SVM_ATTR_PREFERRED_LOC, DRM_SVM_LOC_SYSTEM);
 	attr_expect(test, attrs, B, DRM_SVM_LOC_DEFAULT, false, B, C);
 	/* filling the gap joins the three pieces */
-	KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, B, C,
-						DRM_SVM_ATTR_PREFERRED_LOC,
-						DRM_SVM_LOC_SYSTEM), 0);
+	attr_set_ok(test, attrs, B, C,
+		    DRM_SVM_ATTR_PREFERRED_LOC, DRM_SVM_LOC_SYSTEM);
 	attr_expect(test, attrs, B, DRM_SVM_LOC_SYSTEM, false, A, D);
 	/* a different value in the middle, then back: one piece again */
-	KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, B, C,
-						DRM_SVM_ATTR_ACCESSED_BY, 1),
-			0);
+	attr_set_ok(test, attrs, B, C, DRM_SVM_ATTR_ACCESSED_BY, 1);
 	attr_expect(test, attrs, A, DRM_SVM_LOC_SYSTEM, false, A, B);
-	KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, B, C,
-						DRM_SVM_ATTR_ACCESSED_BY, 0),
-			0);
+	attr_set_ok(test, attrs, B, C, DRM_SVM_ATTR_ACCESSED_BY, 0);
 	attr_expect(test, attrs, C, DRM_SVM_LOC_SYSTEM, false, A, D);
 	/* back to the defaults: absent everywhere */
-	KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, A, D,
-						DRM_SVM_ATTR_PREFERRED_LOC,
-						DRM_SVM_LOC_DEFAULT), 0);
+	attr_set_ok(test, attrs, A, D,
+		    DRM_SVM_ATTR_PREFERRED_LOC, DRM_SVM_LOC_DEFAULT);
 	attr_expect(test, attrs, B, DRM_SVM_LOC_DEFAULT, false, 0, TASK_SIZE);
 }
 
@@ -192,10 +186,8 @@ static void drm_svm_attr_test_fatal_signal(struct kunit *test)
 	unsigned long addr;
 
 	for (addr = A; addr < D; addr += 2 * PAGE_SIZE)
-		KUNIT_ASSERT_EQ(test, drm_svm_attrs_set(attrs, addr,
-							addr + PAGE_SIZE,
-							DRM_SVM_ATTR_ACCESSED_BY,
-							1), 0);
+		attr_set_ok(test, attrs, addr, addr + PAGE_SIZE,
+			    DRM_SVM_ATTR_ACCESSED_BY, 1);
 	allow_signal(SIGKILL);
 	send_sig(SIGKILL, current, 1);
 	KUNIT_EXPECT_TRUE(test, fatal_signal_pending(current));
