@@ -761,6 +761,30 @@ static void wait_signalled(int fd, uint32_t *s, int n, int *status)
 		status[i] = vsvm_syncobj_status(fd, s[i]);
 }
 
+/* Queue @n execs of @c in @vm, each with a new out-syncobj in @out. */
+static void exec_each(int fd, uint32_t vm, const struct drm_vsvm_cmd *c,
+		      uint32_t *out, int n)
+{
+	for (int j = 0; j < n; j++) {
+		igt_assert_eq(drmSyncobjCreate(fd, 0, &out[j]), 0);
+		vsvm_exec(fd, vm, c, 1, NULL, 0, out[j]);
+	}
+}
+
+/*
+ * The @n jobs of a destroyed VM signal: each ran (1), was cancelled
+ * (-ECANCELED) or killed (-ESRCH); their statuses in @st. Destroys @out.
+ */
+static void wait_destroyed(int fd, uint32_t *out, int n, int *st)
+{
+	wait_signalled(fd, out, n, st);
+	for (int j = 0; j < n; j++) {
+		igt_assert_f(st[j] == 1 || st[j] == -ECANCELED ||
+			     st[j] == -ESRCH, "job %d: status %d\n", j, st[j]);
+		drmSyncobjDestroy(fd, out[j]);
+	}
+}
+
 /* Nothing of a destroyed VM runs any more: @p stays as it is. */
 static void assert_quiet(const uint32_t *p, uint64_t size)
 {
@@ -785,21 +809,12 @@ static void test_destroy_busy(int fd)
 		uint32_t out[2];
 		int st[2];
 
-		for (int j = 0; j < 2; j++) {
-			igt_assert_eq(drmSyncobjCreate(fd, 0, &out[j]), 0);
-			vsvm_exec(fd, vm, &c, 1, NULL, 0, out[j]);
-		}
+		exec_each(fd, vm, &c, out, 2);
 		usleep(20000 * i);
 		/* Cancels what has not completed yet. */
 		vsvm_vm_destroy(fd, vm);
 		assert_quiet(x, size);
-		wait_signalled(fd, out, 2, st);
-		for (int j = 0; j < 2; j++) {
-			igt_assert_f(st[j] == 1 || st[j] == -ECANCELED ||
-				     st[j] == -ESRCH, "job %d: status %d\n",
-				     j, st[j]);
-			drmSyncobjDestroy(fd, out[j]);
-		}
+		wait_destroyed(fd, out, 2, st);
 		igt_debug("round %d: %d %d\n", i, st[0], st[1]);
 		if (st[0] == 1 || st[1] == 1)
 			assert_words(x, size / 4, 0x99, "after destroy");
@@ -1310,19 +1325,10 @@ static void test_destroy_picked(int fd)
 		uint32_t out[3];
 		int st[3];
 
-		for (int j = 0; j < 3; j++) {
-			igt_assert_eq(drmSyncobjCreate(fd, 0, &out[j]), 0);
-			vsvm_exec(fd, vm, &c, 1, NULL, 0, out[j]);
-		}
+		exec_each(fd, vm, &c, out, 3);
 		usleep(100000);
 		vsvm_vm_destroy(fd, vm);
-		wait_signalled(fd, out, 3, st);
-		for (int j = 0; j < 3; j++) {
-			igt_assert_f(st[j] == 1 || st[j] == -ECANCELED ||
-				     st[j] == -ESRCH, "job %d: status %d\n",
-				     j, st[j]);
-			drmSyncobjDestroy(fd, out[j]);
-		}
+		wait_destroyed(fd, out, 3, st);
 	}
 	set_param("sched_pick_delay_ms", 0);
 	/* The destroyed VMs are freed; the scheduler runs other VMs. */
